@@ -1,0 +1,1 @@
+"""planbot: a Slack bot that runs the progress loop of an improvement plan."""

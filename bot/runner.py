@@ -1,0 +1,82 @@
+"""`planbot run`: the bot and its scheduler in one process, until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+from bot.app import create_app, make_client
+from bot.clock import SystemClock
+from bot.deps import Deps
+from bot.settings import Settings
+from store.engine import make_engine
+
+log = logging.getLogger(__name__)
+
+NO_TOKENS = """planbot run needs Slack credentials, and {missing} {verb} not set.
+  Socket Mode (the default) needs SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).
+  HTTP mode (--http) needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
+The README's "Install in your Slack workspace" section says where to find them.
+Without a workspace, try the bot locally: `planbot demo` plays the loop, `planbot shell` lets you talk to it."""
+
+
+def missing_credentials(settings: Settings, *, http: bool) -> list[str]:
+    needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
+    if http:
+        needed["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
+    else:
+        needed["SLACK_APP_TOKEN"] = settings.slack_app_token
+    return [name for name, value in needed.items() if value is None]
+
+
+def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
+    missing = missing_credentials(settings, http=http)
+    if missing:
+        print(NO_TOKENS.format(missing=" and ".join(missing), verb="is" if len(missing) == 1 else "are"), file=sys.stderr)
+        return 2
+    from scheduler import build_scheduler
+
+    engine = make_engine(settings.database_url)
+    client = make_client(settings)
+    clock = SystemClock()
+    app = create_app(settings, client, engine=engine, clock=clock)
+    scheduler = build_scheduler(settings, Deps(settings=settings, engine=engine, clock=clock, client=client))
+    scheduler.start()
+    try:
+        if http:
+            _serve_http(app, host=host, port=port)
+        else:
+            _serve_socket_mode(app, settings)
+    finally:
+        scheduler.shutdown(wait=True)
+        engine.dispose()
+        log.info("planbot stopped")
+    return 0
+
+
+def _serve_http(app, *, host: str, port: int) -> None:
+    import uvicorn
+
+    from bot.http import asgi_app
+
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then restores the handlers it found and
+    # raises the signal again; with these in place that second delivery is harmless, so the
+    # scheduler and the database are closed by run() too.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: log.info("stopping"))
+    uvicorn.Server(uvicorn.Config(asgi_app(app), host=host, port=port, log_level="info")).run()
+
+
+def _serve_socket_mode(app, settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler.connect()
+    log.info("planbot connected to Slack in Socket Mode")
+    stop.wait()
+    handler.close()

@@ -1,0 +1,23 @@
+"""Slack listeners, one module per surface; register_all binds them all to the app once."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers import commands
+
+# What the listeners subscribe to and the bot scopes their Web API calls need; manifest.yml must
+# match (tests/test_docs.py checks it).
+SLASH_COMMANDS = commands.SLASH_COMMANDS
+EVENTS: tuple[str, ...] = ()
+SCOPES = (
+    "commands",  # /plan
+    "chat:write",  # the DM fallback of a /plan answer, reminders, the digest
+    "im:write",  # conversations.open, to DM a lead
+    "users:read",  # users.info: a lead's time zone
+)
+
+
+def register_all(app: App, deps: Deps) -> None:
+    commands.register(app, deps)

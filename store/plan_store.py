@@ -1,0 +1,481 @@
+"""Loading a plan, reading it back as plain views, and mapping lead roles to Slack users."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from bot.domain import (
+    ActionDetail,
+    ActionRef,
+    ActionSpec,
+    ActionView,
+    HistoryEntry,
+    MeasureSpec,
+    PlanOutline,
+    PlanSpec,
+    PrioritySpec,
+    PriorityView,
+    Rag,
+    UpdateView,
+)
+from store.models import (
+    Action,
+    ActionLead,
+    LeadRole,
+    Measure,
+    MeasureValue,
+    MonthSnapshot,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    RagChange,
+    RagProposal,
+    RoleMember,
+    Section,
+    TimescaleChange,
+)
+
+
+class PlanAlreadyLoaded(Exception):
+    """The database already holds a plan."""
+
+
+@dataclass
+class UnknownRole(Exception):
+    name: str
+    suggestions: list[str]
+
+    def __str__(self) -> str:
+        hint = f" Did you mean: {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        return f"There is no lead role {self.name!r}.{hint} `planbot leads` lists every role."
+
+
+@dataclass
+class RoleView:
+    name: str
+    actions: list[str] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    deputies: list[str] = field(default_factory=list)
+
+
+# --- Loading -----------------------------------------------------------------------------------
+
+
+def plan_exists(*, session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Plan)).one() > 0
+
+
+def plan_name(*, session: Session) -> str | None:
+    plan = session.exec(select(Plan)).first()
+    return plan.name if plan else None
+
+
+def load_plan(
+    *, session: Session, spec: PlanSpec, loaded_at: datetime, source: str, history: list | None = None
+) -> None:
+    """Write a whole plan into an empty database, in the caller's transaction.
+
+    Progress texts are recorded as of `spec.progress_as_of` (when the plan's authors wrote them),
+    falling back to the load time; a rated action gets its RAG as a change "via import". When an
+    exported history comes with the plan (rows with action, at, text, author, source), every
+    update is restored from it instead of the one progress text per action.
+    """
+    if plan_exists(session=session):
+        raise PlanAlreadyLoaded("the database already holds a plan")
+    session.add(Plan(name=spec.name, organisation=spec.organisation, loaded_at=loaded_at, source=source))
+    written_at = spec.progress_as_of or loaded_at
+    via = "seed" if source == "bundled seed" else "import"
+
+    sections: dict[str, Section] = {}
+    for position, (key, title) in enumerate(spec.sections.items()):
+        sections[key] = Section(key=key, title=title, position=position)
+        session.add(sections[key])
+    session.flush()
+
+    roles: dict[str, LeadRole] = {}
+    for p_spec in spec.priorities:
+        priority = Priority(
+            number=p_spec.number,
+            section_id=sections[p_spec.section].id,
+            ofsted_recommendation=p_spec.ofsted_recommendation,
+            recommendation=p_spec.recommendation,
+            paragraph_refs=p_spec.paragraph_refs,
+            expected_outcomes=p_spec.expected_outcomes,
+            note=p_spec.note,
+        )
+        session.add(priority)
+        session.flush()
+        for kind, measures in (("kpi", p_spec.kpis), ("quality", p_spec.quality_measures)):
+            for position, m_spec in enumerate(measures):
+                measure = Measure(priority_id=priority.id, kind=kind, position=position, name=m_spec.name)
+                session.add(measure)
+                if m_spec.current:
+                    session.flush()
+                    session.add(
+                        MeasureValue(measure_id=measure.id, value=m_spec.current, recorded_at=written_at, source=via)
+                    )
+        for a_spec in p_spec.actions:
+            _add_action(
+                session, priority, a_spec, roles, written_at=written_at, loaded_at=loaded_at, via=via,
+                with_progress=history is None,
+            )
+    session.flush()
+    if history:
+        ids = dict(session.exec(select(Action.ref, Action.id)).all())
+        for row in history:
+            session.add(
+                ProgressUpdate(action_id=ids[row.action], text=row.text, at=row.at, author=row.author, source=row.source)
+            )
+        session.flush()
+
+
+def _add_action(
+    session: Session,
+    priority: Priority,
+    spec: ActionSpec,
+    roles: dict[str, LeadRole],
+    *,
+    written_at: datetime,
+    loaded_at: datetime,
+    via: str,
+    with_progress: bool,
+) -> None:
+    action = Action(
+        ref=spec.id,
+        priority_id=priority.id,
+        number=spec.ref.number,
+        text=spec.text,
+        paragraph_refs=spec.paragraph_refs,
+        timescale=spec.timescale,
+        original_timescale=spec.original_timescale or spec.timescale,
+        timescale_as_written=spec.timescale_as_written,
+        rag=spec.rag.value,
+        is_new=spec.is_new,
+        created_at=loaded_at if spec.is_new else written_at,
+        note=spec.note,
+    )
+    session.add(action)
+    session.flush()
+    for position, name in enumerate(dict.fromkeys(spec.leads)):
+        role = roles.get(name) or session.exec(select(LeadRole).where(LeadRole.name == name)).first()
+        if role is None:
+            role = LeadRole(name=name)
+            session.add(role)
+            session.flush()
+        roles[name] = role
+        session.add(ActionLead(action_id=action.id, role_id=role.id, position=position))
+    if spec.progress and with_progress:
+        session.add(ProgressUpdate(action_id=action.id, text=spec.progress, at=written_at, source=via))
+    if spec.rag is not Rag.UNRATED:
+        session.add(
+            RagChange(action_id=action.id, from_rag=Rag.UNRATED.value, to_rag=spec.rag.value, at=written_at, via=via)
+        )
+    if spec.original_timescale and spec.original_timescale != spec.timescale:
+        session.add(
+            TimescaleChange(
+                action_id=action.id, from_date=spec.original_timescale, to_date=spec.timescale, at=written_at, via=via
+            )
+        )
+
+
+def clear_plan(*, session: Session) -> None:
+    """Remove the plan and all its history (for `import --replace`)."""
+    for table in (
+        MonthSnapshot, MeasureValue, Measure, RagChange, TimescaleChange, RagProposal, ProgressUpdate,
+        ActionLead, RoleMember, Action, LeadRole, Priority, Section, Plan,
+    ):
+        session.exec(delete(table))
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+def _latest_updates(session: Session, action_ids: list[int] | None) -> dict[int, UpdateView]:
+    ranked = select(
+        ProgressUpdate.action_id,
+        ProgressUpdate.at,
+        ProgressUpdate.text,
+        ProgressUpdate.author,
+        ProgressUpdate.source,
+        func.row_number()
+        .over(partition_by=ProgressUpdate.action_id, order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()))
+        .label("rank"),
+    ).where(ProgressUpdate.retracted_at.is_(None))
+    if action_ids is not None:
+        ranked = ranked.where(ProgressUpdate.action_id.in_(action_ids))
+    sub = ranked.subquery()
+    rows = session.exec(select(sub.c.action_id, sub.c.at, sub.c.text, sub.c.author, sub.c.source).where(sub.c.rank == 1))
+    return {row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4]) for row in rows}
+
+
+def _leads(session: Session, action_ids: list[int] | None) -> dict[int, list[str]]:
+    query = select(ActionLead.action_id, LeadRole.name).join(LeadRole, LeadRole.id == ActionLead.role_id)
+    if action_ids is not None:
+        query = query.where(ActionLead.action_id.in_(action_ids))
+    leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for action_id, name in session.exec(query.order_by(ActionLead.action_id, ActionLead.position)):
+        leads[action_id].append(name)
+    return leads
+
+
+def _action_views(session: Session, actions: list[Action]) -> list[ActionView]:
+    ids = [a.id for a in actions] if len(actions) < 500 else None
+    updates = _latest_updates(session, ids)
+    leads = _leads(session, ids)
+    return [
+        ActionView(
+            ref=ActionRef(int(a.ref.split(".")[0]), a.number),
+            text=a.text,
+            leads=tuple(leads.get(a.id, ())),
+            timescale=a.timescale,
+            original_timescale=a.original_timescale,
+            rag=Rag(a.rag),
+            last_update=updates.get(a.id),
+            is_new=a.is_new,
+            note=a.note,
+        )
+        for a in actions
+    ]
+
+
+def _priority_views(session: Session, priorities: list[Priority]) -> list[PriorityView]:
+    if not priorities:
+        return []
+    ids = [p.id for p in priorities]
+    actions = list(
+        session.exec(select(Action).where(Action.priority_id.in_(ids)).order_by(Action.priority_id, Action.number))
+    )
+    views = _action_views(session, actions)
+    by_priority: dict[int, list[ActionView]] = defaultdict(list)
+    for action, view in zip(actions, views, strict=True):
+        by_priority[action.priority_id].append(view)
+    sections = {s.id: s.title for s in session.exec(select(Section))}
+    return [
+        PriorityView(
+            number=p.number,
+            ofsted_recommendation=p.ofsted_recommendation,
+            section=sections[p.section_id],
+            title=p.recommendation,
+            actions=tuple(by_priority.get(p.id, ())),
+        )
+        for p in priorities
+    ]
+
+
+def plan_outline(*, session: Session) -> PlanOutline:
+    """Every priority with its actions, current RAG and latest update."""
+    priorities = list(session.exec(select(Priority).order_by(Priority.number)))
+    return PlanOutline(name=plan_name(session=session) or "", priorities=tuple(_priority_views(session, priorities)))
+
+
+def priority_numbers(*, session: Session) -> list[int]:
+    return list(session.exec(select(Priority.number).order_by(Priority.number)))
+
+
+def priority_view(*, session: Session, number: int) -> PriorityView | None:
+    priority = session.exec(select(Priority).where(Priority.number == number)).first()
+    return _priority_views(session, [priority])[0] if priority else None
+
+
+def priorities_for_recommendation(*, session: Session, recommendation: int) -> list[PriorityView]:
+    """The priorities that answer Ofsted recommendation M."""
+    priorities = list(
+        session.exec(
+            select(Priority).where(Priority.ofsted_recommendation == recommendation).order_by(Priority.number)
+        )
+    )
+    return _priority_views(session, priorities)
+
+
+def ofsted_recommendations(*, session: Session) -> list[int]:
+    return sorted(
+        {n for n in session.exec(select(Priority.ofsted_recommendation)) if n is not None}
+    )
+
+
+def action_refs(*, session: Session, priority: int) -> list[str]:
+    query = (
+        select(Action.ref)
+        .join(Priority, Priority.id == Action.priority_id)
+        .where(Priority.number == priority)
+        .order_by(Action.number)
+    )
+    return list(session.exec(query))
+
+
+def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
+    """One action with its priority and whole history, oldest first."""
+    action = session.exec(select(Action).where(Action.ref == ref)).first()
+    if action is None:
+        return None
+    priority = session.get(Priority, action.priority_id)
+    [view] = _action_views(session, [action])
+    section = session.get(Section, priority.section_id)
+    history: list[HistoryEntry] = []
+    for update in session.exec(
+        select(ProgressUpdate).where(ProgressUpdate.action_id == action.id).order_by(ProgressUpdate.at)
+    ):
+        text = update.text if update.retracted_at is None else f"(retracted) {update.text}"
+        history.append(HistoryEntry(at=update.at, kind="update", text=text, by=update.author, via=update.source))
+    for change in session.exec(select(RagChange).where(RagChange.action_id == action.id)):
+        text = f"RAG {Rag(change.from_rag).label} → {Rag(change.to_rag).label}"
+        if change.reason:
+            text += f" ({change.reason})"
+        history.append(HistoryEntry(at=change.at, kind="rag", text=text, by=change.by, via=change.via))
+    for change in session.exec(select(TimescaleChange).where(TimescaleChange.action_id == action.id)):
+        old = change.from_date.isoformat() if change.from_date else "none"
+        new = change.to_date.isoformat() if change.to_date else "none"
+        text = f"Timescale {old} → {new}" + (f" ({change.reason})" if change.reason else "")
+        history.append(HistoryEntry(at=change.at, kind="timescale", text=text, by=change.by, via=change.via))
+    history.sort(key=lambda entry: entry.at)
+    priority_view_ = PriorityView(
+        number=priority.number,
+        ofsted_recommendation=priority.ofsted_recommendation,
+        section=section.title,
+        title=priority.recommendation,
+        actions=(view,),
+    )
+    return ActionDetail(priority=priority_view_, action=view, history=tuple(history))
+
+
+# --- Leads -------------------------------------------------------------------------------------
+
+
+def roles(*, session: Session) -> list[RoleView]:
+    """Every lead role with its actions and mapped Slack users, by name."""
+    views = {role.id: RoleView(name=role.name) for role in session.exec(select(LeadRole).order_by(LeadRole.name))}
+    query = (
+        select(ActionLead.role_id, Action.ref)
+        .join(Action, Action.id == ActionLead.action_id)
+        .order_by(Action.priority_id, Action.number)
+    )
+    for role_id, ref in session.exec(query):
+        views[role_id].actions.append(ref)
+    for member in session.exec(select(RoleMember).order_by(RoleMember.id)):
+        target = views[member.role_id].deputies if member.is_deputy else views[member.role_id].users
+        target.append(member.slack_user_id)
+    return list(views.values())
+
+
+def _role_key(name: str) -> str:
+    """Case, dashes and punctuation forgiven: "service manager icrt" finds "Service Manager - ICRT"."""
+    return " ".join(re.sub(r"[^\w&]+", " ", name.casefold()).split())
+
+
+def find_role(*, session: Session, name: str) -> LeadRole:
+    """The role called `name` (case and dashes forgiven), or UnknownRole with the closest names."""
+    wanted = _role_key(name)
+    all_roles = list(session.exec(select(LeadRole)))
+    for role in all_roles:
+        if _role_key(role.name) == wanted:
+            return role
+    names = [role.name for role in all_roles]
+    by_fold = {_role_key(n): n for n in names}
+    close = difflib.get_close_matches(wanted, list(by_fold), n=3, cutoff=0.5)
+    contains = [n for n in names if wanted and wanted in _role_key(n)]
+    suggestions = list(dict.fromkeys([by_fold[c] for c in close] + contains))[:5]
+    raise UnknownRole(name, suggestions)
+
+
+def map_role(
+    *, session: Session, role_name: str, user_id: str, deputy: str | None, at: datetime, by: str | None
+) -> LeadRole:
+    """Map a Slack user (and optionally a deputy) to a lead role; mapping twice changes nothing."""
+    role = find_role(session=session, name=role_name)
+    for slack_user, is_deputy in ((user_id, False), (deputy, True)):
+        if not slack_user:
+            continue
+        existing = session.exec(
+            select(RoleMember).where(RoleMember.role_id == role.id, RoleMember.slack_user_id == slack_user)
+        ).first()
+        if existing is None:
+            session.add(
+                RoleMember(role_id=role.id, slack_user_id=slack_user, is_deputy=is_deputy, mapped_at=at, mapped_by=by)
+            )
+        elif existing.is_deputy != is_deputy:
+            existing.is_deputy = is_deputy
+            session.add(existing)
+    session.flush()
+    return role
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+@dataclass
+class UpdateRecord:
+    """One progress update, for the export's history sheet."""
+
+    action: str
+    at: datetime
+    text: str
+    author: str | None
+    source: str
+
+
+def export_plan(*, session: Session) -> tuple[PlanSpec, list[UpdateRecord]]:
+    """The plan as it stands now (latest progress, agreed RAG) and every progress update."""
+    plan = session.exec(select(Plan)).first()
+    sections = {s.id: s for s in session.exec(select(Section).order_by(Section.position))}
+    measures: dict[int, list[Measure]] = defaultdict(list)
+    for measure in session.exec(select(Measure).order_by(Measure.priority_id, Measure.kind, Measure.position)):
+        measures[measure.priority_id].append(measure)
+    current_values: dict[int, str] = {}
+    for value in session.exec(select(MeasureValue).order_by(MeasureValue.recorded_at, MeasureValue.id)):
+        current_values[value.measure_id] = value.value
+    priorities: list[PrioritySpec] = []
+    for priority in session.exec(select(Priority).order_by(Priority.number)):
+        actions = list(session.exec(select(Action).where(Action.priority_id == priority.id).order_by(Action.number)))
+        views = _action_views(session, actions)
+        priorities.append(
+            PrioritySpec(
+                number=priority.number,
+                section=sections[priority.section_id].key,
+                recommendation=priority.recommendation,
+                ofsted_recommendation=priority.ofsted_recommendation,
+                paragraph_refs=list(priority.paragraph_refs),
+                expected_outcomes=list(priority.expected_outcomes),
+                kpis=[MeasureSpec(m.name, current_values.get(m.id)) for m in measures[priority.id] if m.kind == "kpi"],
+                quality_measures=[
+                    MeasureSpec(m.name, current_values.get(m.id)) for m in measures[priority.id] if m.kind == "quality"
+                ],
+                note=priority.note,
+                actions=[
+                    ActionSpec(
+                        id=action.ref,
+                        text=action.text,
+                        leads=list(view.leads),
+                        timescale=action.timescale,
+                        timescale_as_written=action.timescale_as_written,
+                        original_timescale=action.original_timescale,
+                        progress=view.last_update.text if view.last_update else None,
+                        rag=Rag(action.rag),
+                        paragraph_refs=list(action.paragraph_refs),
+                        note=action.note,
+                        is_new=action.is_new,
+                    )
+                    for action, view in zip(actions, views, strict=True)
+                ],
+            )
+        )
+    spec = PlanSpec(
+        name=plan.name if plan else "Improvement plan",
+        organisation=plan.organisation if plan else None,
+        sections={s.key: s.title for s in sections.values()},
+        priorities=priorities,
+    )
+    refs = {a.id: a.ref for a in session.exec(select(Action))}
+    updates = [
+        UpdateRecord(action=refs[u.action_id], at=u.at, text=u.text, author=u.author, source=u.source)
+        for u in session.exec(
+            select(ProgressUpdate).where(ProgressUpdate.retracted_at.is_(None)).order_by(ProgressUpdate.at, ProgressUpdate.id)
+        )
+    ]
+    return spec, updates

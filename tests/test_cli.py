@@ -1,0 +1,247 @@
+"""The `planbot` command as an operator uses it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.settings import Settings
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> str:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_init_twice_changes_nothing(db, capsys):
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "15 priorities, 93 actions, 35 lead roles" in out
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "nothing else changed" in out
+    code, out, _ = run(capsys, "status", "--json")
+    assert sum(len(p["actions"]) for p in json.loads(out)["priorities"]) == 93
+
+
+def test_init_with_a_broken_plan_file_loads_nothing(db, capsys, tmp_path):
+    broken = tmp_path / "plan.yaml"
+    broken.write_text("priorities:\n  - number: 1\n    section: nowhere\n    actions:\n      - id: x\n")
+    code, _, err = run(capsys, "init", "--plan", str(broken))
+    assert code == 2
+    assert "section 'nowhere' is not one of" in err and "needs the recommendation text" in err
+    assert "is not an action number" in err
+    code, _, err = run(capsys, "status")
+    assert code == 2 and "no priorities yet" in err
+
+
+def test_status_json_shapes(db, capsys):
+    run(capsys, "init")
+    _, out, _ = run(capsys, "status", "--json", "--today", "2018-11-20")
+    plan = json.loads(out)
+    assert plan["plan"] == "Together for Children Learning and Improvement Plan 2018"
+    first = plan["priorities"][0]
+    assert (first["number"], first["ofsted_recommendation"], first["section"]) == (1, 1, "Children who need help and protection")
+    action = first["actions"][0]
+    assert action == {
+        "id": "1.1",
+        "text": "Commission an independent review of ICRT",
+        "leads": ["Director of Quality Assurance & Performance"],
+        "timescale": "2018-09-01",
+        "original_timescale": "2018-09-01",
+        "rag": "unrated",
+        "new": False,
+        "last_update": {"at": "2018-10-31T12:00:00+00:00", "text": action["last_update"]["text"]},
+    }
+    _, out, _ = run(capsys, "status", "7", "--json")
+    assert json.loads(out)["ofsted_recommendation"] == 9
+    _, out, _ = run(capsys, "status", "5.2", "--json")
+    assert json.loads(out)["timescale"] is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["status", "99"], "There is no priority 99 — the plan has priorities 1–15."),
+        (["status", "7.9"], "There is no action 7.9 — priority 7 has actions 7.1–7.6."),
+        (["status", "seven"], "seven is not a priority or an action. Try planbot status 7"),
+        (["leads", "map", "Service Manger ICRT", "U0ABCDEF1"], "Did you mean: 'Service Manager - ICRT'"),
+        (["leads", "map", "Service Manager - ICRT", "bob"], "'bob' is not a Slack user id"),
+        (["export", "plan.pdf"], "export writes .xlsx or .csv files"),
+        (["import", "missing.xlsx"], "missing.xlsx does not exist"),
+    ],
+)
+def test_bad_input_is_explained(db, capsys, argv, message):
+    run(capsys, "init")
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err
+
+
+def test_bad_today(db, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["status", "--today", "20/11/2018"])
+    assert exited.value.code == 2
+    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_bad_settings_are_named(db, capsys, monkeypatch):
+    monkeypatch.setenv("PLANBOT_TIMEZONE", "Mars/Olympus")
+    code, _, err = run(capsys, "status")
+    assert code == 2 and "PLANBOT_TIMEZONE" in err
+
+
+def test_leads_map_and_list(db, capsys):
+    run(capsys, "init")
+    code, out, _ = run(capsys, "leads", "map", "service manager - icrt", "U0ABCDEF1", "--deputy", "U0ABCDEF2")
+    assert code == 0 and "'Service Manager - ICRT' is led by U0ABCDEF1 with deputy U0ABCDEF2" in out
+    _, out, _ = run(capsys, "leads", "--json")
+    role = next(r for r in json.loads(out) if r["name"] == "Service Manager - ICRT")
+    assert role["users"] == ["U0ABCDEF1"] and role["deputies"] == ["U0ABCDEF2"] and "1.4" in role["actions"]
+
+
+def test_export_then_import_into_a_fresh_database_round_trips(db, capsys, tmp_path, monkeypatch):
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    _, before, _ = run(capsys, "status", "--json")
+    for name in ("plan.xlsx", "plan.csv"):
+        code, _, _ = run(capsys, "export", str(tmp_path / name))
+        assert code == 0 and (tmp_path / name).stat().st_size > 0
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    code, out, err = run(capsys, "import", str(tmp_path / "plan.xlsx"))
+    assert code == 0, err
+    _, after, _ = run(capsys, "status", "--json")
+    assert json.loads(after) == json.loads(before)
+
+
+def test_a_rejected_import_changes_nothing(db, capsys, tmp_path):
+    run(capsys, "init")
+    _, before, _ = run(capsys, "status", "--json")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/13/2019,Red\n1.1,Again,Owner,01/01/2019,Purple\n")
+    code, _, err = run(capsys, "import", str(bad), "--replace")
+    assert code == 2 and "row 2" in err and "row 3" in err and "Nothing was imported" in err
+    _, after, _ = run(capsys, "status", "--json")
+    assert after == before
+
+
+def test_import_over_an_existing_plan_needs_replace(db, capsys, tmp_path):
+    run(capsys, "init")
+    good = tmp_path / "good.csv"
+    good.write_text("Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/03/2019,Red\n")
+    code, _, err = run(capsys, "import", str(good))
+    assert code == 2 and "--replace" in err
+    code, out, _ = run(capsys, "import", str(good), "--replace")
+    assert code == 0
+    _, out, _ = run(capsys, "status", "--json")
+    assert [a["rag"] for p in json.loads(out)["priorities"] for a in p["actions"]] == ["red"]
+
+
+def test_run_without_tokens_points_to_shell_and_demo(db, capsys):
+    code, _, err = run(capsys, "run")
+    assert code == 2
+    assert "SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set" in err and "planbot demo" in err
+    code, _, err = run(capsys, "run", "--http")
+    assert code == 2 and "SLACK_SIGNING_SECRET" in err
+
+
+def test_shell_script_mode(db):
+    from bot.shell import run_shell
+
+    script = io.StringIO(
+        "/plan status 7\n:as Service Manager - ICRT\n/plan status 1.4\n:as nobody\n:click 1\n:today 2019-04-01\n"
+        "/plan status 7.5\n:users\n:tick\n:bogus\n"
+    )
+    out = io.StringIO()
+    assert run_shell(Settings(_env_file=None, database_url=db), today=None, stdin=script, stdout=out) == 0
+    text = out.getvalue()
+    assert "the bundled plan, on a scratch copy" in text
+    assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in text
+    assert "You are now" in text and "(Service Manager - ICRT)" in text
+    assert "No one matches 'nobody'" in text
+    assert "There is no button 1" in text
+    assert "91 days overdue" in text  # 7.5 was due 31 Dec 2018
+    assert "I don't know :bogus" in text
+
+
+def test_shell_works_on_a_copy(db, capsys):
+    from bot.shell import run_shell
+
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    out = io.StringIO()
+    run_shell(Settings(_env_file=None, database_url=db), today=None, stdin=io.StringIO("/plan status 1\n"), stdout=out)
+    assert f"a copy of {db.removeprefix('sqlite:///')}" in out.getvalue()
+    _, leads, _ = run(capsys, "leads", "--json")
+    chair = next(r for r in json.loads(leads) if r["name"] == "Chair of SSCB")
+    assert chair["users"] == ["U0ABCDEF1"]  # the shell's fictional users never reach the real database
+
+
+def test_demo(db, capsys, tmp_path):
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "The clock reads Tuesday 20 November 2018" in out
+    assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in out
+    assert "There is no priority 99 — the plan has priorities 1–15." in out
+    assert "0 refused by Slack's checks" in out
+    assert (tmp_path / "out" / "plan.xlsx").exists()
+    assert not Path(db.removeprefix("sqlite:///")).exists()  # the demo never touches the configured database
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path):
+    from bot.slack_double import SignedRequests, SlackDouble
+
+    with SlackDouble() as double:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "SLACK_BOT_TOKEN": double.bot_token,
+            "SLACK_SIGNING_SECRET": "run-secret",
+            "SLACK_API_URL": double.api_url,
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
+            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            signer = SignedRequests(signing_secret="run-secret", team_id=double.team_id, bot_user_id=double.bot_user_id)
+            user = double.add_user("someone")
+            request = signer.command(user, "help", channel_id="C0ABC", response_url=double.new_response_url(user, double.dm_channel(user)))
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    status, _ = request.post(f"http://127.0.0.1:{port}/slack/events", timeout=2)
+                    break
+                except OSError:
+                    assert process.poll() is None, process.stdout.read()
+                    assert time.monotonic() < deadline, "planbot run --http did not start"
+                    time.sleep(0.1)
+            assert status == 200
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=20)
+        assert process.returncode == 0, output
+        assert "planbot stopped" in output or "Shutting down" in output

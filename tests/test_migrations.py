@@ -1,0 +1,91 @@
+"""Migrations: head matches the models, and an upgrade keeps the data a database already holds.
+
+To test a new migration's data handling, add a row to UPGRADES: the revision to start from, the
+rows to write at that revision (raw SQL, since the models follow head), and a check after the
+upgrade to head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+
+from store.engine import alembic_config, make_engine, migrate
+from store.models import metadata
+
+
+def _run(engine: Engine, verb: str, revision: str) -> None:
+    with engine.begin() as connection:
+        config = alembic_config(engine)
+        config.attributes["connection"] = connection
+        getattr(command, verb)(config, revision)
+
+
+def test_head_matches_the_models(engine):
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+    assert diff == []
+
+
+def test_single_head():
+    script = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    assert len(script.get_heads()) == 1
+
+
+def test_migrate_twice_is_harmless(engine):
+    migrate(engine)
+    assert "action" in inspect(engine).get_table_names()
+
+
+def test_downgrade_to_base_and_up_again(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    _run(engine, "downgrade", "base")
+    assert "action" not in inspect(engine).get_table_names()
+    migrate(engine)
+    assert "action" in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def _seed_0001(connection: Connection) -> None:
+    connection.execute(text("INSERT INTO section (id, key, title, position) VALUES (1, 'plan', 'Plan', 0)"))
+    connection.execute(
+        text(
+            "INSERT INTO priority (id, number, section_id, recommendation, paragraph_refs, expected_outcomes) "
+            "VALUES (1, 1, 1, 'Do better', '[]', '[]')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO action (id, ref, priority_id, number, text, paragraph_refs, rag, is_new, created_at) "
+            "VALUES (1, '1.1', 1, 1, 'An action', '[21]', 'amber', false, '2018-10-31 12:00:00')"
+        )
+    )
+
+
+def _check_0001(connection: Connection) -> None:
+    row = connection.execute(text("SELECT ref, rag, text FROM action")).one()
+    assert tuple(row) == ("1.1", "amber", "An action")
+
+
+UPGRADES: list[tuple[str, Callable[[Connection], None], Callable[[Connection], None]]] = [
+    ("0001", _seed_0001, _check_0001),
+]
+
+
+@pytest.mark.parametrize(("start", "write", "check"), UPGRADES, ids=[u[0] for u in UPGRADES])
+def test_upgrade_keeps_data(database_url, start, write, check):
+    engine = make_engine(database_url)
+    _run(engine, "upgrade", start)
+    with engine.begin() as connection:
+        write(connection)
+    migrate(engine)
+    with engine.connect() as connection:
+        check(connection)
+    engine.dispose()

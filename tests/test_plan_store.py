@@ -1,0 +1,114 @@
+"""The store on SQLite and PostgreSQL: loading, reading views, leads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.domain import Rag
+from store import plan_store
+from store.engine import transaction
+from store.models import Action, ProgressUpdate, RagChange
+from tests.conftest import LOADED_AT
+
+
+def test_seed_loads_whole(seeded):
+    with Session(seeded) as session:
+        outline = plan_store.plan_outline(session=session)
+        assert len(outline.priorities) == 15
+        assert sum(len(p.actions) for p in outline.priorities) == 93
+        assert outline.priorities[6].ofsted_recommendation == 9
+        assert outline.priorities[6].section == "Children looked after and achieving permanence"
+
+
+def test_seed_progress_is_dated_when_written_not_when_loaded(seeded):
+    with Session(seeded) as session:
+        updates = list(session.exec(select(ProgressUpdate)))
+    assert updates and {u.at for u in updates} == {datetime(2018, 10, 31, 12, tzinfo=UTC)}
+    assert {u.source for u in updates} == {"seed"}
+
+
+def test_loading_twice_is_refused(seeded, seed_spec):
+    with pytest.raises(plan_store.PlanAlreadyLoaded), transaction(seeded) as session:
+        plan_store.load_plan(session=session, spec=seed_spec, loaded_at=LOADED_AT, source="again")
+    with Session(seeded) as session:
+        assert len(list(session.exec(select(Action)))) == 93
+
+
+def test_action_detail_history(seeded):
+    with Session(seeded) as session:
+        detail = plan_store.action_detail(session=session, ref="1.3")
+    assert detail.action.leads == ("Director of Children's Social Care",)
+    assert detail.action.rag is Rag.UNRATED
+    assert detail.history[0].kind == "update" and detail.history[0].via == "seed"
+    assert detail.action.last_update.at.tzinfo is not None
+
+
+def test_unknown_action_and_priority(seeded):
+    with Session(seeded) as session:
+        assert plan_store.action_detail(session=session, ref="7.99") is None
+        assert plan_store.priority_view(session=session, number=99) is None
+        assert plan_store.action_refs(session=session, priority=7) == [f"7.{n}" for n in range(1, 7)]
+        assert [p.number for p in plan_store.priorities_for_recommendation(session=session, recommendation=9)] == [7]
+
+
+def test_retracted_update_is_not_the_latest(seeded):
+    with transaction(seeded) as session:
+        action = session.exec(select(Action).where(Action.ref == "1.1")).one()
+        later = datetime(2018, 11, 20, 10, tzinfo=UTC)
+        session.add(ProgressUpdate(action_id=action.id, text="Withdrawn", at=later, source="reply", retracted_at=later))
+    with Session(seeded) as session:
+        detail = plan_store.action_detail(session=session, ref="1.1")
+    assert detail.action.last_update.text.startswith("Independent review")
+    assert detail.history[-1].text == "(retracted) Withdrawn"
+
+
+def test_map_role_forgives_case_and_dashes_and_is_idempotent(seeded):
+    at = datetime(2018, 11, 2, tzinfo=UTC)
+    for _ in range(2):
+        with transaction(seeded) as session:
+            role = plan_store.map_role(
+                session=session, role_name="service manager icrt", user_id="U0LEAD1", deputy="U0DEP1", at=at, by="test"
+            )
+            assert role.name == "Service Manager - ICRT"
+    with Session(seeded) as session:
+        view = next(r for r in plan_store.roles(session=session) if r.name == "Service Manager - ICRT")
+    assert view.users == ["U0LEAD1"] and view.deputies == ["U0DEP1"]
+    assert "1.4" in view.actions
+
+
+def test_unknown_role_suggests_close_names_and_changes_nothing(seeded):
+    with pytest.raises(plan_store.UnknownRole) as raised, transaction(seeded) as session:
+        plan_store.map_role(session=session, role_name="Servce Manager ICRT", user_id="U0X", deputy=None, at=LOADED_AT, by=None)
+    assert "Service Manager - ICRT" in raised.value.suggestions
+    with Session(seeded) as session:
+        assert all(not r.users for r in plan_store.roles(session=session))
+
+
+def test_rated_import_records_the_change(engine, seed_spec):
+    import copy
+
+    spec = copy.deepcopy(seed_spec)
+    spec.priorities[0].actions[0].rag = Rag.GREEN
+    with transaction(engine) as session:
+        plan_store.load_plan(session=session, spec=spec, loaded_at=LOADED_AT, source="plan.xlsx")
+    with Session(engine) as session:
+        [change] = session.exec(select(RagChange))
+        assert (change.from_rag, change.to_rag, change.via) == ("unrated", "green", "import")
+
+
+def test_export_returns_the_plan_as_loaded(seeded, seed_spec):
+    with Session(seeded) as session:
+        spec, updates = plan_store.export_plan(session=session)
+    assert [a.id for a in spec.actions] == [a.id for a in seed_spec.actions]
+    assert [a.leads for a in spec.actions] == [a.leads for a in seed_spec.actions]
+    assert [a.progress for a in spec.actions] == [a.progress for a in seed_spec.actions]
+    assert len(updates) == sum(1 for a in seed_spec.actions if a.progress)
+
+
+def test_timestamps_are_aware_utc(seeded):
+    with Session(seeded) as session:
+        update = session.exec(select(ProgressUpdate)).first()
+    assert update.at.utcoffset().total_seconds() == 0

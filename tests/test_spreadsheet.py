@@ -1,0 +1,537 @@
+"""Plans as spreadsheets: importing owners' trackers, rejecting bad ones, and exporting round trips."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import functools
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from bot.domain import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec, Rag
+from bot.plan_file import load_bundled_plan
+from bot.spreadsheet import (
+    HISTORY_SHEET,
+    PLAN_COLUMNS,
+    RAG_FILLS,
+    TRACKER_SHEET,
+    HistoryRow,
+    ImportRejected,
+    RowProblem,
+    parse_uk_date,
+    read_plan_table,
+    recommendation_cell,
+    split_leads,
+    split_trailing_refs,
+    write_csv,
+    write_workbook,
+)
+from bot.tracker import TRACKER_ROWS
+
+seed_plan = functools.cache(load_bundled_plan)  # read once; tests that change it take a copy
+
+SEED_HEADINGS = ["Recommendation", "Expected Outcomes", "Actions", "Lead", "Timescale", "Progress Update", "RAG"]
+GENERIC_HEADINGS = ["No.", "Action description", "Owner", "Due date", "Latest update", "Status"]
+
+
+def write_rows(path: Path, rows: list[list[object]], delimiter: str = ",") -> Path:
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def write_sheet(path: Path, rows: list[list[object]], merges: tuple[str, ...] = ()) -> Path:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "LIP 2018"
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def generic(*rows: list[object]) -> list[list[object]]:
+    return [GENERIC_HEADINGS, *rows]
+
+
+def rejected(path: Path, column_map: dict[str, str] | None = None) -> ImportRejected:
+    with pytest.raises(ImportRejected) as caught:
+        read_plan_table(path, column_map)
+    return caught.value
+
+
+# --- Good files --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_a_generic_council_tracker_csv(tmp_path: Path, delimiter: str) -> None:
+    path = write_rows(tmp_path / "tracker.csv", [
+        ["Sunderland Children's Services - Improvement Tracker"],
+        ["Updated monthly by the performance team"],
+        [],
+        GENERIC_HEADINGS,
+        ["1.1", "Review the front door", "Service Manager & IRO Manager", "31/03/2019", "Review started", "Green"],
+        ["1.2", "Audit thresholds (21)", "Head of Service", "31 March 2019", "", "amber"],
+        ["2.1", "Refresh the missing protocol", "Chair of MSET; Director of Early Help", "31/03/19",
+         "Draft shared\nwith partners", ""],
+        ["2.2", "Recruit foster carers", "Director of Quality Assurance & Performance", "", "", "Completed"],
+    ], delimiter)
+
+    imported = read_plan_table(path)
+
+    assert imported.updates is None
+    assert imported.spec == PlanSpec(
+        name="Improvement plan",
+        sections={"plan": "Plan"},
+        priorities=[
+            PrioritySpec(number=1, section="plan", recommendation="Priority 1", actions=[
+                ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager", "IRO Manager"],
+                           timescale=date(2019, 3, 31), timescale_as_written="31/03/2019",
+                           progress="Review started", rag=Rag.GREEN),
+                ActionSpec(id="1.2", text="Audit thresholds", leads=["Head of Service"],
+                           timescale=date(2019, 3, 31), timescale_as_written="31 March 2019",
+                           rag=Rag.AMBER, paragraph_refs=[21]),
+            ]),
+            PrioritySpec(number=2, section="plan", recommendation="Priority 2", actions=[
+                ActionSpec(id="2.1", text="Refresh the missing protocol",
+                           leads=["Chair of MSET", "Director of Early Help"],
+                           timescale=date(2019, 3, 31), timescale_as_written="31/03/19",
+                           progress="Draft shared\nwith partners"),
+                ActionSpec(id="2.2", text="Recruit foster carers",
+                           leads=["Director of Quality Assurance & Performance"], rag=Rag.COMPLETED),
+            ]),
+        ],
+    )
+
+
+def seed_layout_rows() -> list[list[object]]:
+    return [
+        ["Together for Children - Learning and Improvement Plan 2018"],
+        [],
+        SEED_HEADINGS,
+        ["Priority 1:\nUrgently review ICRT and take action. (para 21, 23, 78)\n(Ref: Ofsted Recommendation 1)",
+         "\u2022 Thresholds are at the appropriate level.\n\u2022 Risk is always identified and responded to.",
+         "1.1 Commission an independent review of ICRT (21) (78).",
+         "Director of Quality Assurance & Performance", datetime(2018, 9, 1),
+         "Independent review concluded.", "Completed"],
+        [None, None, "1.2 Agree and implement new ICRT model", "Service Manager & IRO Manager",
+         datetime(2018, 10, 31), None, "Green"],
+        SEED_HEADINGS,  # the header, repeated after a page break
+        [None, None, "1.3 Put in place task groups", "Service Manager - ICRT", datetime(2018, 9, 30), None, None],
+        ["Priority 7: Ensure that children do not drift. (27, 36) (Ref: Ofsted Recommendation 9)",
+         "Plans progress without delay.", "7.1 Implement a revised PLO process (36)",
+         "Service Manager \u2013 CP", "31/03/19", None, "amber"],
+        [None, None, "7.2 Track pre-proceedings cases", "Head of Service and Team Manager", None, "Tracker built",
+         None],
+    ]
+
+
+def test_b_an_xlsx_in_the_seeds_own_layout(tmp_path: Path) -> None:
+    path = write_sheet(tmp_path / "lip.xlsx", seed_layout_rows(), merges=("A4:A5", "B4:B5"))
+
+    spec = read_plan_table(path).spec
+
+    assert spec == PlanSpec(
+        name="Improvement plan",
+        sections={"plan": "Plan"},
+        priorities=[
+            PrioritySpec(
+                number=1, section="plan", recommendation="Urgently review ICRT and take action.",
+                ofsted_recommendation=1, paragraph_refs=[21, 23, 78],
+                expected_outcomes=["Thresholds are at the appropriate level.",
+                                   "Risk is always identified and responded to."],
+                actions=[
+                    ActionSpec(id="1.1", text="Commission an independent review of ICRT",
+                               leads=["Director of Quality Assurance & Performance"],
+                               timescale=date(2018, 9, 1), progress="Independent review concluded.",
+                               rag=Rag.COMPLETED, paragraph_refs=[21, 78]),
+                    ActionSpec(id="1.2", text="Agree and implement new ICRT model",
+                               leads=["Service Manager", "IRO Manager"], timescale=date(2018, 10, 31),
+                               rag=Rag.GREEN),
+                    ActionSpec(id="1.3", text="Put in place task groups", leads=["Service Manager - ICRT"],
+                               timescale=date(2018, 9, 30)),
+                ],
+            ),
+            PrioritySpec(
+                number=7, section="plan", recommendation="Ensure that children do not drift.",
+                ofsted_recommendation=9, paragraph_refs=[27, 36],
+                expected_outcomes=["Plans progress without delay."],
+                actions=[
+                    ActionSpec(id="7.1", text="Implement a revised PLO process", leads=["Service Manager - CP"],
+                               timescale=date(2019, 3, 31), timescale_as_written="31/03/19", rag=Rag.AMBER,
+                               paragraph_refs=[36]),
+                    ActionSpec(id="7.2", text="Track pre-proceedings cases",
+                               leads=["Head of Service", "Team Manager"], progress="Tracker built"),
+                ],
+            ),
+        ],
+    )
+
+
+def test_a_section_column_names_the_sections_and_a_priority_column_is_checked(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "plan.csv", [
+        ["Section", "Priority", "Ref", "Action", "Lead", "Timescale", "RAG"],
+        ["Leadership, management and governance", "3", "3.1", "Agree scrutiny model", "CEO of TfC", "", ""],
+        ["Early help", "4", "1", "Launch the hub", "Director of Early Help", "", "Red"],
+        ["", "", "2", "Train staff", "Workforce Development Manager", "", ""],
+    ])
+
+    spec = read_plan_table(path).spec
+
+    assert spec.sections == {"leadership": "Leadership, management and governance", "early_help": "Early help"}
+    assert [(p.number, p.section) for p in spec.priorities] == [(3, "leadership"), (4, "early_help")]
+    # Bare numbers under a priority are that priority's actions.
+    assert [a.id for a in spec.actions] == ["3.1", "4.1", "4.2"]
+
+
+def test_map_names_columns_detection_would_miss(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "plan.csv", [
+        ["Item", "What we will do", "Who", "Status"],
+        ["1.1", "Review the front door", "Service Manager", "On hold"],
+    ])
+
+    spec = read_plan_table(path, {"Item": "action_id", "What we will do": "action", "Who": "lead",
+                                  "Status": "ignore"}).spec
+
+    assert spec.actions == [ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager"])]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("31/03/2019", date(2019, 3, 31)),
+        ("31/03/19", date(2019, 3, 31)),
+        ("1/4/19", date(2019, 4, 1)),
+        ("1.4.2019", date(2019, 4, 1)),
+        ("31-03-2019", date(2019, 3, 31)),
+        ("31 March 2019", date(2019, 3, 31)),
+        ("31 Mar 19", date(2019, 3, 31)),
+        ("1st Sept 2019", date(2019, 9, 1)),
+        ("2019-03-31", date(2019, 3, 31)),
+        ("03/31/2019", None),  # month first is never guessed
+        ("31/13/19", None),
+        ("30/02/2019", None),
+        ("March 2019", None),
+        ("TBC", None),
+    ],
+)
+def test_uk_dates(written: str, expected: date | None) -> None:
+    assert parse_uk_date(written) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "roles"),
+    [
+        ("Service Manager & IRO Manager", ["Service Manager", "IRO Manager"]),
+        ("Director of Quality Assurance & Performance", ["Director of Quality Assurance & Performance"]),
+        ("ICRT Manager and MSET Co-ordinator", ["ICRT Manager", "MSET Co-ordinator"]),
+        ("CEO of TfC & Head of Contractual Relationships in Sunderland Council",
+         ["CEO of TfC", "Head of Contractual Relationships in Sunderland Council"]),
+        ("Service Managers & Quality and Performance Manager", ["Service Managers", "Quality and Performance Manager"]),
+        ("Quality and Performance Manager", ["Quality and Performance Manager"]),
+        ("Service Manager and service users", ["Service Manager and service users"]),  # lower case: no split
+        ("Service Manager / IRO Manager", ["Service Manager", "IRO Manager"]),
+        ("CSE/MSET Co-ordinator", ["CSE/MSET Co-ordinator"]),
+        ("Service Manager\nIRO Manager", ["Service Manager", "IRO Manager"]),
+        ("Chair of MSET; Director of Early Help;", ["Chair of MSET", "Director of Early Help"]),
+        ("Service Manager \u2013ICRT", ["Service Manager - ICRT"]),
+        ("Service Manager & Service Manager", ["Service Manager"]),
+        # The rule splits this seed role ("Workforce" is a role word) ...
+        ("Chair of SSCB Learning and Workforce Development Group", ["Chair of SSCB Learning", "Workforce Development Group"]),
+        # ... unless the cell ends with ";", as planbot's exports write it.
+        ("Chair of SSCB Learning and Workforce Development Group;", ["Chair of SSCB Learning and Workforce Development Group"]),
+        ("", []),
+        (None, []),
+    ],
+)
+def test_compound_leads_split_on_role_words(cell: str | None, roles: list[str]) -> None:
+    assert split_leads(cell) == roles
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Commission a review (21) (78).", ("Commission a review", [21, 78], None)),
+        ("Urgently review ICRT. (para 21, 23, 78) (Ref: Ofsted Recommendation 1)",
+         ("Urgently review ICRT.", [21, 23, 78], 1)),
+        ("Review the plan (2019)", ("Review the plan (2019)", [], None)),
+        ("Review (see page 4)", ("Review (see page 4)", [], None)),
+    ],
+)
+def test_trailing_paragraph_and_ofsted_refs(text: str, expected: tuple[str, list[int], int | None]) -> None:
+    assert split_trailing_refs(text, ofsted=True) == expected
+
+
+# --- Bad files ---------------------------------------------------------------------------------
+
+
+def test_a_bad_date_names_row_column_and_fix(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "plan.csv", generic(
+        ["1.1", "Review the front door", "Service Manager", "31/03/2019", "", ""],
+        ["1.2", "Audit thresholds", "Service Manager", "31/13/19", "", ""],
+    ))
+
+    error = rejected(path)
+
+    assert error.problems == [RowProblem(3, "Due date", "'31/13/19' is not a date; write it as dd/mm/yyyy")]
+    assert str(error) == "plan.csv row 3 (Due date): '31/13/19' is not a date; write it as dd/mm/yyyy"
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (["1.1", "Audit thresholds", "", "", "", ""],
+         RowProblem(3, "No.", "action 1.1 appears twice (first on row 2)")),
+        (["1.2", "Audit thresholds", "", "", "", "Purple"],
+         RowProblem(3, "Status", "'Purple' is not a RAG rating; use Red, Amber, Green, Completed, "
+                                 "or empty for not yet rated")),
+        (["", "Audit thresholds", "", "", "", ""],
+         RowProblem(3, "No.", "no action id: the No. cell is empty")),
+        (["one.two", "Audit thresholds", "", "", "", ""],
+         RowProblem(3, "No.", "'one.two' is not an action number like 7.3")),
+        (["1.2", "", "", "", "", "Green"],
+         RowProblem(3, "Action description", "action 1.2 has no action text")),
+        (["", "", "Service Manager", "", "", ""],
+         RowProblem(3, "No.", "no action id and no action text; every row below the header row must be an "
+                              "action (delete the row if it is not)")),
+    ],
+)
+def test_each_bad_row_is_named(tmp_path: Path, row: list[object], problem: RowProblem) -> None:
+    path = write_rows(tmp_path / "plan.csv", generic(["1.1", "Review the front door", "", "", "", ""], row))
+
+    assert rejected(path).problems == [problem]
+
+
+def test_a_missing_id_in_the_seed_layout_points_at_the_actions_cell(tmp_path: Path) -> None:
+    rows = seed_layout_rows()
+    rows[6][2] = "Put in place task groups"
+    path = write_sheet(tmp_path / "lip.xlsx", rows)
+
+    assert rejected(path).problems == [
+        RowProblem(7, "Actions", "no action id: the Actions cell does not start with an action number like 7.3")
+    ]
+
+
+def test_an_id_outside_its_priority_column_is_rejected(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "plan.csv", [
+        ["Priority", "Ref", "Action"],
+        ["7", "7.1", "Implement PLO"],
+        ["8", "7.2", "Track cases"],
+    ])
+
+    assert rejected(path).problems == [
+        RowProblem(3, "Priority", "action 7.2 belongs to priority 7, but the Priority cell says priority 8")
+    ]
+
+
+def test_every_bad_row_is_reported_and_nothing_is_returned(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "plan.csv", generic(
+        ["1.1", "Review the front door", "Service Manager", "31/03/2019", "", "Green"],
+        ["1.2", "Audit thresholds", "Service Manager", "31/13/19", "", "Purple"],
+        ["1.1", "Review it again", "Service Manager", "", "", ""],
+        ["", "Train staff", "", "Friday", "", ""],
+        ["2.1", "Recruit carers", "", "", "", "Green"],
+    ))
+
+    error = rejected(path)
+
+    assert [(p.row, p.column) for p in error.problems] == [
+        (3, "Due date"), (3, "Status"), (4, "No."), (5, "No.")
+    ]
+    report = str(error)
+    assert report.startswith("plan.csv cannot be imported (4 problems); nothing was loaded:")
+    assert "plan.csv row 4 (No.): action 1.1 appears twice (first on row 2)" in report
+
+
+def test_a_bad_map_lists_valid_fields_and_the_files_columns(tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "plan.csv", generic(["1.1", "Review the front door", "", "", "", ""]))
+
+    error = rejected(path, {"Owner": "owner_name", "Who": "lead"})
+
+    [bad_field, bad_column] = error.problems
+    assert bad_field.column == "Owner"
+    assert "'owner_name' is not a field; valid fields: action_id, action, lead," in bad_field.message
+    assert bad_column.column == "Who"
+    assert bad_column.message == (
+        "--map Who=lead: there is no column 'Who' in the file; its columns are: "
+        "'No.', 'Action description', 'Owner', 'Due date', 'Latest update', 'Status'"
+    )
+
+
+@pytest.mark.parametrize("name", ["plan.xls", "plan.ods", "plan.txt", "plan"])
+def test_an_unsupported_file_type_names_the_supported_ones(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("No.,Action\n1.1,Do it\n")
+
+    message = str(rejected(path))
+
+    assert message.startswith(f"{name}: cannot import")
+    assert ".xlsx (Excel workbook) or .csv" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("empty.csv", "", "empty.csv: the file is empty"),
+        ("blank.csv", ",,\n,,\n", "blank.csv: the file is empty: no plan table found"),
+        ("minutes.csv", "Meeting,Date\nQIC,01/10/18\n", "minutes.csv: no header row found in the first 10 rows"),
+        ("broken.xlsx", "not a zip", "broken.xlsx: not a readable .xlsx workbook"),
+        ("only.csv", "Ref,Action,Lead\n", "only.csv row 1: no actions below the header row"),
+    ],
+)
+def test_files_without_a_plan_are_rejected(tmp_path: Path, name: str, content: str, expected: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+
+    assert str(rejected(path)).startswith(expected)
+
+
+def test_an_empty_workbook_is_rejected(tmp_path: Path) -> None:
+    path = write_sheet(tmp_path / "empty.xlsx", [])
+
+    assert str(rejected(path)) == "empty.xlsx: the file is empty: no plan table found"
+
+
+def test_a_bad_history_row_names_its_sheet(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plan.xlsx", small_plan(), [
+        HistoryRow("9.9", datetime(2019, 1, 1, tzinfo=UTC), "Done", None, "reply"),
+    ])
+
+    assert rejected(path).problems == [
+        RowProblem(2, "Action", "'9.9' is not an action of this plan", HISTORY_SHEET)
+    ]
+
+
+# --- Export and round trips --------------------------------------------------------------------
+
+
+def small_plan() -> PlanSpec:
+    return PlanSpec(
+        name="Small plan",
+        sections={"plan": "Plan"},
+        priorities=[PrioritySpec(number=1, section="plan", recommendation="Priority 1", actions=[
+            ActionSpec(id="1.1", text="=SUM(A1) is text, not a formula", leads=["Service Manager"]),
+        ])],
+    )
+
+
+def rated_seed() -> PlanSpec:
+    """The seed with every RAG, a new action, a re-timed one and a measure value, to cover each field."""
+    spec = copy.deepcopy(seed_plan())
+    actions = spec.actions
+    for action, rag in zip(actions, (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETED), strict=False):
+        action.rag = rag
+    actions[1].original_timescale, actions[1].timescale = actions[1].timescale, date(2019, 6, 30)
+    actions[2].timescale, actions[2].timescale_as_written = None, "TBC"
+    spec.priorities[0].actions.append(
+        ActionSpec(id="1.17", text="Added later", leads=["Service Manager"], is_new=True, rag=Rag.GREEN)
+    )
+    spec.priorities[0].kpis[0] = MeasureSpec(spec.priorities[0].kpis[0].name, "87%")
+    spec.priorities.append(PrioritySpec(number=16, section="leadership", recommendation="Added later, no actions yet",
+                                        kpis=[MeasureSpec("Audits graded good", "40%")]))
+    return spec
+
+
+def test_the_seed_round_trips_through_xlsx_with_its_history(tmp_path: Path) -> None:
+    spec = rated_seed()
+    history = [
+        HistoryRow("1.1", datetime(2018, 10, 31, 12, tzinfo=UTC), "Review concluded.", None, "seed"),
+        HistoryRow("7.3", datetime(2019, 2, 4, 9, 15, 30, 123000, tzinfo=UTC), "Delayed:\nnew date 30/06", "U123",
+                   "reply"),
+    ]
+
+    imported = read_plan_table(write_workbook(tmp_path / "plan.xlsx", spec, history))
+
+    assert imported.spec == spec
+    assert imported.updates == history
+
+
+def test_the_workbook_is_in_the_plans_own_layout(tmp_path: Path) -> None:
+    spec = rated_seed()
+    months = [("NOV 2018", [1, 1, 1, 1, 90, 0, 94]), ("DEC 2018", [0, 2, 1, 1, 90, 1, 94])]
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", spec, [], months))
+
+    plan = book["Plan"]
+    assert [c.value for c in plan[1]] == [name for name, _ in PLAN_COLUMNS]
+    assert plan.freeze_panes == "A2" and plan["A1"].font.bold
+    assert plan["A2"].value == recommendation_cell(spec.priorities[0])
+    assert plan["A2"].value.startswith("Priority 1: Urgently review ICRT")
+    assert plan["A2"].value.endswith("(para 21, 23, 78) (Ref: Ofsted Recommendation 1)")
+    assert plan["A3"].value is None  # the recommendation is on the priority's first row only
+    assert plan["C2"].value == "1.1 Commission an independent review of ICRT"
+    assert plan["E2"].value == datetime(2018, 9, 1) and plan["E2"].number_format == "dd/mm/yyyy"
+    assert plan["E2"].alignment.wrap_text
+    fills = {plan.cell(row, 7).value: plan.cell(row, 7).fill.fgColor.rgb[-6:] for row in range(2, 7)}
+    assert fills == {"Red": RAG_FILLS[Rag.RED], "Amber": "FFC000", "Green": "00B050", "Completed": "0070C0",
+                     None: "000000"}
+    assert plan.cell(6, 7).fill.fill_type is None  # not yet rated: no fill
+
+    tracker = book[TRACKER_SHEET]
+    rows = {row[0]: row[1:] for row in tracker.iter_rows(min_row=3, max_row=9, values_only=True)}
+    assert list(rows) == list(TRACKER_ROWS)
+    assert sum(rows["Total"][:-1]) == rows["Total"][-1] == 94  # the seed's 93 and one new action
+    assert rows["New Actions"][0] == 1 and rows["Red"][0] == 1
+    by_month = list(tracker.iter_rows(min_row=11, max_row=18, max_col=3, values_only=True))
+    assert by_month[0] == ("By month", "NOV 2018", "DEC 2018")
+    assert by_month[-1] == ("Total", 94, 94)
+
+
+def test_the_tracker_counts_the_seeds_93_actions(tmp_path: Path) -> None:
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", seed_plan(), []))
+
+    tracker = book[TRACKER_SHEET]
+    header = [c.value for c in tracker[2]][1:]
+    totals = [c.value for c in tracker[9]]
+    assert header == [*range(1, 16), "All"]
+    assert totals[0] == "Total" and sum(totals[1:16]) == totals[16] == 93
+    assert [c.value for c in tracker[7]][16] == 93  # all not yet rated
+
+
+def test_a_month_with_the_wrong_number_of_values_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="NOV 2018"):
+        write_workbook(tmp_path / "plan.xlsx", small_plan(), [], [("NOV 2018", [1, 2, 3])])
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    spec = small_plan()
+
+    assert read_plan_table(write_workbook(tmp_path / "plan.xlsx", spec, [])).spec == spec
+
+
+def csv_fields(spec: PlanSpec) -> list[tuple[object, ...]]:
+    """What a CSV carries (see bot/spreadsheet.py's docstring)."""
+    return [
+        (p.number, spec.sections[p.section], p.ofsted_recommendation, p.recommendation,
+         [(a.id, a.text, a.leads, a.timescale, a.original_timescale, a.progress, a.rag, a.note) for a in p.actions])
+        for p in spec.priorities
+    ]
+
+
+def test_the_seed_round_trips_through_csv_on_the_fields_csv_carries(tmp_path: Path) -> None:
+    spec = rated_seed()
+
+    back = read_plan_table(write_csv(tmp_path / "plan.csv", spec)).spec
+
+    assert csv_fields(back) == csv_fields(spec)
+    assert back.sections == spec.sections
+    assert len(back.actions) == 94 and back.priorities[-1].number == 16
+
+
+def test_the_csv_has_the_documented_columns(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "plan.csv", seed_plan())
+
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert list(rows[0]) == ["Priority", "Section", "Ofsted Recommendation", "Recommendation", "Ref", "Action",
+                             "Lead", "Timescale", "Original Timescale", "Progress Update", "RAG", "Note"]
+    first = rows[0]
+    assert (first["Priority"], first["Ref"], first["Timescale"], first["RAG"]) == ("1", "1.1", "01/09/2018", "")
+    twelve = next(row for row in rows if row["Ref"] == "1.12")
+    assert twelve["Lead"] == "Chair of SSCB Learning and Workforce Development Group;"
+    two_six = next(row for row in rows if row["Ref"] == "2.6")
+    assert two_six["Lead"] == "ICRT Manager; MSET Co-ordinator"
