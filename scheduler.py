@@ -45,7 +45,11 @@ def build_scheduler(settings: Settings, deps: Deps) -> BackgroundScheduler:
     )
     for job in JOBS:
         scheduler.add_job(
-            _run_job, trigger=job.trigger(settings), args=[job.id, deps], id=job.id, replace_existing=True
+            _run_job,
+            trigger=job.trigger(settings),
+            args=[job.id, deps],
+            id=job.id,
+            replace_existing=True,
         )
     return scheduler
 

@@ -20,11 +20,18 @@ log = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings) -> WebClient:
-    """The Web API client: Slack's URL (or the double's), honouring 429 Retry-After."""
+    """The Web API client: Slack's URL (or the double's), honouring 429 Retry-After.
+
+    slack_sdk's default ConnectionErrorRetryHandler is left out on purpose: after a connection
+    reset Slack may already have posted the message, and a blind resend posts it twice
+    (SLACK.md B10, E2). Senders that must not duplicate reconcile from history instead.
+    """
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    client = WebClient(token=token, base_url=settings.slack_api_url)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
-    return client
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
 
 
 def create_app(
@@ -43,7 +50,9 @@ def create_app(
     engine = engine or make_engine(settings.database_url)
     migrate(engine)
     client = client or make_client(settings)
-    signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    signing_secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
     app = App(
         client=client,
         signing_secret=signing_secret,
@@ -62,7 +71,12 @@ def create_app(
 def _on_error(error: Exception, body: dict, logger: logging.Logger) -> BoltResponse | None:
     """Log every listener error; answer 200 to requests nobody handles, so Slack does not retry them."""
     if isinstance(error, BoltUnhandledRequestError):
-        kind = body.get("event", {}).get("type") or body.get("type") or body.get("command") or "request"
+        kind = (
+            body.get("event", {}).get("type")
+            or body.get("type")
+            or body.get("command")
+            or "request"
+        )
         logger.debug("no listener for %s; acknowledged", kind)
         return BoltResponse(status=200, body="")
     logger.exception("listener failed: %s", error)

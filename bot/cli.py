@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -28,7 +29,9 @@ def _today(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2018-11-20") from None
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2018-11-20"
+        ) from None
 
 
 def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
@@ -38,18 +41,31 @@ def _clock(args: argparse.Namespace, settings: Settings) -> Clock:
     return SystemClock()
 
 
-def _engine(settings: Settings):
-    from store.engine import make_engine, migrate
+def _engine(settings: Settings, *, create: bool = False):
+    """The migrated database; only `init` and `import` may create one that does not exist yet."""
+    from store.engine import make_engine, migrate, sqlite_path
 
+    path = sqlite_path(settings.database_url)
+    if path is not None and not create and not path.exists():
+        raise UsageError(
+            f"There is no planbot database at {path}: run `planbot init` first "
+            "(DATABASE_URL says where the database lives; a relative path is relative to this folder)."
+        )
     engine = make_engine(settings.database_url)
     migrate(engine)
     return engine
 
 
 def _safe_url(settings: Settings) -> str:
+    """The database for messages: a SQLite file's full path, or the URL without its password."""
     from sqlalchemy.engine import make_url
 
-    return make_url(settings.database_url).render_as_string(hide_password=True)
+    from store.engine import sqlite_path
+
+    path = sqlite_path(settings.database_url)
+    return (
+        str(path) if path else make_url(settings.database_url).render_as_string(hide_password=True)
+    )
 
 
 # --- Commands ----------------------------------------------------------------------------------
@@ -62,16 +78,27 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from store.engine import transaction
 
     spec = read_plan_file(Path(args.plan)) if args.plan else load_bundled_plan()
-    engine = _engine(settings)
+    engine = _engine(settings, create=True)
     clock = _clock(args, settings)
     with transaction(engine) as session:
         existing = plan_store.plan_name(session=session)
         if existing is None:
             plan_store.load_plan(
-                session=session, spec=spec, loaded_at=clock.now(), source=args.plan or "bundled seed"
+                session=session,
+                spec=spec,
+                loaded_at=clock.now(),
+                source=args.plan or "bundled seed",
+                via="import" if args.plan else "seed",
             )
+    if existing is not None and args.plan:
+        raise UsageError(
+            f"{_safe_url(settings)} already holds {existing!r}, so {args.plan} was not loaded. "
+            "To replace the plan, use `planbot import FILE --replace` (it keeps a backup)."
+        )
     if existing is not None:
-        print(f"{_safe_url(settings)} already holds {existing!r}; schema is up to date, nothing else changed.")
+        print(
+            f"{_safe_url(settings)} already holds {existing!r}; schema is up to date, nothing else changed."
+        )
         return 0
     roles = len({lead for action in spec.actions for lead in action.leads})
     print(
@@ -86,13 +113,17 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         column, sep, field = pair.partition("=")
         if not sep or not column.strip() or not field.strip():
-            raise UsageError(f"--map {pair!r} should look like COLUMN=FIELD, e.g. --map 'Owner=lead'")
+            raise UsageError(
+                f"--map {pair!r} should look like COLUMN=FIELD, e.g. --map 'Owner=lead'"
+            )
         mapping[column.strip()] = field.strip()
     return mapping
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Load a council's own plan from .xlsx or .csv; a file with bad rows changes nothing."""
+    from sqlmodel import Session
+
     from bot.spreadsheet import ImportRejected, read_plan_table
     from store import plan_store
     from store.engine import transaction
@@ -106,23 +137,62 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(str(exc), file=sys.stderr)
         print("Nothing was imported.", file=sys.stderr)
         return 2
-    engine = _engine(settings)
+    engine = _engine(settings, create=True)
     clock = _clock(args, settings)
-    with transaction(engine) as session:
+    with Session(engine) as session:
         existing = plan_store.plan_name(session=session)
-        if existing is not None and not args.replace:
-            raise UsageError(
-                f"The database already holds {existing!r}. Nothing was imported; use --replace to "
-                "replace it (its history is removed: run `planbot export` first to keep a copy)."
-            )
-        if existing is not None:
-            plan_store.clear_plan(session=session)
-        plan_store.load_plan(
-            session=session, spec=imported.spec, loaded_at=clock.now(), source=path.name, history=imported.updates
+    if existing is not None and not args.replace:
+        raise UsageError(
+            f"The database already holds {existing!r}. Nothing was imported; use --replace to replace "
+            "it (a backup of the current plan and its history is written first)."
         )
+    backup = _backup(engine, clock, Path(args.backup_dir)) if existing is not None else None
+    with transaction(engine) as session:
+        if existing is None:
+            plan_store.load_plan(
+                session=session,
+                spec=imported.spec,
+                loaded_at=clock.now(),
+                source=path.name,
+                history=imported.updates,
+            )
+            dropped: list[str] = []
+        else:
+            dropped = plan_store.replace_plan(
+                session=session,
+                spec=imported.spec,
+                loaded_at=clock.now(),
+                source=path.name,
+                history=imported.updates,
+            )
     spec = imported.spec
-    print(f"Imported {spec.name!r} from {path.name}: {len(spec.priorities)} priorities, {len(spec.actions)} actions.")
+    print(
+        f"Imported {spec.name!r} from {path.name}: {len(spec.priorities)} priorities, {len(spec.actions)} actions."
+    )
+    if backup:
+        print(f"The plan it replaced, with its progress history, is in {backup}.")
+    if dropped:
+        print(
+            f"These roles are not in the new plan, so their Slack users were unmapped: {', '.join(dropped)}."
+        )
     return 0
+
+
+def _backup(engine, clock: Clock, folder: Path) -> Path:
+    """Export the current plan and its progress history before it is replaced."""
+    from sqlmodel import Session
+
+    from bot.spreadsheet import HistoryRow, write_workbook
+    from store import plan_store
+
+    with Session(engine) as session:
+        spec, updates = plan_store.export_plan(session=session)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"planbot-backup-{clock.now():%Y%m%d-%H%M%S}.xlsx"
+    write_workbook(
+        path, spec, [HistoryRow(u.action, u.at, u.text, u.author, u.source) for u in updates]
+    )
+    return path
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -158,15 +228,38 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
     from store.engine import transaction
 
     engine = _engine(settings)
-    if args.leads_command == "map":
-        for user in filter(None, (args.user, args.deputy)):
+    if args.leads_command in ("map", "unmap"):
+        for user in filter(None, (args.user, getattr(args, "deputy", None))):
             if not SLACK_USER_ID.match(user):
                 raise UsageError(f"{user!r} is not a Slack user id; ids look like U0123ABCD")
+    if args.leads_command == "unmap":
+        try:
+            with transaction(engine) as session:
+                removed = plan_store.unmap_role(
+                    session=session, role_name=args.role, user_id=args.user
+                )
+        except plan_store.UnknownRole as exc:
+            raise UsageError(str(exc)) from None
+        if not removed:
+            raise UsageError(
+                f"{args.user} does not lead or deputise for {args.role!r}; nothing changed."
+            )
+        print(f"{args.user} no longer leads or deputises for {removed!r}.")
+        return 0
+    if args.leads_command == "map":
+        if args.deputy and args.deputy == args.user:
+            raise UsageError(
+                "A role's lead cannot be their own deputy; name someone else with --deputy."
+            )
         try:
             with transaction(engine) as session:
                 role = plan_store.map_role(
-                    session=session, role_name=args.role, user_id=args.user, deputy=args.deputy,
-                    at=_clock(args, settings).now(), by="cli",
+                    session=session,
+                    role_name=args.role,
+                    user_id=args.user,
+                    deputy=args.deputy,
+                    at=_clock(args, settings).now(),
+                    by="cli",
                 )
                 name = role.name
         except plan_store.UnknownRole as exc:
@@ -208,7 +301,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
     else:
-        print(answer_text(answer, today))
+        print(answer_text(answer, today, settings.planbot_timezone))
     return 0
 
 
@@ -230,7 +323,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Play the plan's loop on the bundled plan against the local Slack double, and print it."""
     from bot.demo import run_demo
 
-    return run_demo(settings, today=args.today, out=Path(args.out) if args.out else None, stdout=sys.stdout)
+    return run_demo(
+        settings, today=args.today, out=Path(args.out) if args.out else None, stdout=sys.stdout
+    )
 
 
 # --- Parser ------------------------------------------------------------------------------------
@@ -248,39 +343,80 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="planbot", description="Runs the progress loop of an improvement plan in Slack.")
+    parser = argparse.ArgumentParser(
+        prog="planbot", description="Runs the progress loop of an improvement plan in Slack."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, **kwargs) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=COMMANDS[name].__doc__.splitlines()[0], description=COMMANDS[name].__doc__, **kwargs)
+        return sub.add_parser(
+            name,
+            help=COMMANDS[name].__doc__.splitlines()[0],
+            description=COMMANDS[name].__doc__,
+            **kwargs,
+        )
 
     def today(p: argparse.ArgumentParser) -> None:
         p.add_argument("--today", type=_today, metavar="DATE", help="simulated date (YYYY-MM-DD)")
 
     p = add("init")
-    p.add_argument("--plan", metavar="FILE", help="a plan file (YAML, the bundled plan's shape) instead of the bundled plan")
+    p.add_argument(
+        "--plan",
+        metavar="FILE",
+        help="a plan file (YAML, the bundled plan's shape) instead of the bundled plan",
+    )
     today(p)
     p = add("import")
     p.add_argument("file", metavar="FILE", help=".xlsx or .csv")
-    p.add_argument("--map", action="append", metavar="COLUMN=FIELD", help="say which column holds which field")
-    p.add_argument("--replace", action="store_true", help="replace the plan the database holds (and its history)")
+    p.add_argument(
+        "--map", action="append", metavar="COLUMN=FIELD", help="say which column holds which field"
+    )
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the plan the database holds (a backup is written first)",
+    )
+    p.add_argument(
+        "--backup-dir",
+        default=".",
+        metavar="DIR",
+        help="where --replace writes the backup (default: here)",
+    )
     today(p)
     p = add("export")
     p.add_argument("file", metavar="FILE", help="plan.xlsx or plan.csv")
     p = add("leads")
     p.add_argument("--json", action="store_true")
-    leads_sub = p.add_subparsers(dest="leads_command", metavar="map")
-    m = leads_sub.add_parser("map", help="map a lead role to a Slack user", description="Map a lead role to a Slack user.")
+    leads_sub = p.add_subparsers(dest="leads_command", metavar="map | unmap")
+    m = leads_sub.add_parser(
+        "map",
+        help="map a lead role to a Slack user",
+        description="Map a lead role to a Slack user.",
+    )
     m.add_argument("role", metavar="ROLE")
     m.add_argument("user", metavar="USER_ID")
     m.add_argument("--deputy", metavar="USER_ID", help="who covers the role on leave")
     today(m)
+    u = leads_sub.add_parser(
+        "unmap",
+        help="stop mapping a Slack user to a lead role",
+        description="Stop mapping a Slack user (lead or deputy) to a lead role.",
+    )
+    u.add_argument("role", metavar="ROLE")
+    u.add_argument("user", metavar="USER_ID")
     p = add("status")
-    p.add_argument("target", nargs="*", metavar="N | N.M | rec M", help="a priority, an action or an Ofsted recommendation")
+    p.add_argument(
+        "target",
+        nargs="*",
+        metavar="N | N.M | rec M",
+        help="a priority, an action or an Ofsted recommendation",
+    )
     p.add_argument("--json", action="store_true")
     today(p)
     p = add("run")
-    p.add_argument("--http", action="store_true", help="serve /slack/events over HTTP instead of Socket Mode")
+    p.add_argument(
+        "--http", action="store_true", help="serve /slack/events over HTTP instead of Socket Mode"
+    )
     p.add_argument("--port", type=int, default=3000)
     p.add_argument("--host", default="0.0.0.0")
     p = add("shell")
@@ -298,9 +434,14 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     # Alembic narrates every start at INFO; planbot reports what it did itself.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.plan_file import PlanFileError
 
     try:
@@ -308,6 +449,26 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, PlanFileError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        # One line, without the statement (it may hold data) or the URL (it may hold a password).
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"planbot: the database at {_safe_url(settings)} failed: {reason}", file=sys.stderr)
+        return 1
+    except SlackApiError as exc:
+        print(
+            f"planbot: Slack refused {exc.response.api_url}: {exc.response.get('error')}",
+            file=sys.stderr,
+        )
+        return 1
+    except BrokenPipeError:
+        # `planbot status | head` closed the pipe: not an error; keep Python from complaining at exit.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+    except OSError as exc:
+        print(f"planbot: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -68,7 +68,11 @@ def parse(text: str) -> PlanCommand:
         return Invalid(f"I don't know `/plan {_quote(words[0])}`. I understand: {_valid_verbs()}.")
     if not args:
         return PlanStatus()
-    if args[0].lower() in ("rec", "recommendation", "ofsted") and len(args) == 2 and _NUMBER.match(args[1]):
+    if (
+        args[0].lower() in ("rec", "recommendation", "ofsted")
+        and len(args) == 2
+        and _NUMBER.match(args[1])
+    ):
         return RecommendationStatus(int(args[1]))
     if len(args) == 1:
         arg = args[0].rstrip(".")

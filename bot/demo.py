@@ -38,18 +38,23 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
         migrate(engine)
         spec = load_bundled_plan()
         with transaction(engine) as session:
-            plan_store.load_plan(session=session, spec=spec, loaded_at=clock.now(), source="bundled seed")
+            plan_store.load_plan(
+                session=session, spec=spec, loaded_at=clock.now(), source="bundled seed", via="seed"
+            )
         world = LocalSlack(settings, engine=engine, clock=clock)
         leads = world.add_lead_users()
         day = local_date(clock, settings.planbot_timezone)
 
         say(f"planbot demo — {spec.name}")
-        say(f"The clock reads {day:%A %d %B %Y}; Slack is the local double at {world.double.base_url}.")
-        say(f"Loaded {len(spec.priorities)} priorities and {len(spec.actions)} actions; "
-            f"{len(leads)} lead roles, each mapped to a fictional Slack user:")
-        for person in leads[:6]:
+        say(
+            f"The clock reads {day:%A %d %B %Y}; Slack is the local double at {world.double.base_url}."
+        )
+        say(
+            f"Loaded {len(spec.priorities)} priorities and {len(spec.actions)} actions; "
+            f"{len(leads)} lead roles, each mapped to a fictional Slack user:"
+        )
+        for person in leads:
             say(f"  {person.name:<18} {person.title}  [{person.tz}]")
-        say(f"  … and {len(leads) - 6} more (planbot leads lists them).")
 
         def step(who, text: str, caption: str) -> None:
             say()
@@ -63,8 +68,14 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
         icrt = world.find_person("Service Manager - ICRT")
         step(chair, "help", "A committee member asks what planbot can do.")
         step(chair, "status", "The plan owner asks for the whole plan: tallies by priority.")
-        step(chair, "status 7", "A committee member asks about priority 7 (Ofsted recommendation 9).")
-        step(icrt or chair, "status 1.4", "The ICRT service manager looks up one of their actions, with its history.")
+        step(
+            chair, "status 7", "A committee member asks about priority 7 (Ofsted recommendation 9)."
+        )
+        step(
+            icrt or chair,
+            "status 1.4",
+            "The ICRT service manager looks up one of their actions, with its history.",
+        )
         step(chair, "status rec 1", "Which priority answers Ofsted recommendation 1?")
         step(chair, "status 99", "A typo gets a clear answer and changes nothing.")
 
@@ -75,7 +86,11 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             with Session(engine) as session:
                 exported, updates = plan_store.export_plan(session=session)
             path = out / "plan.xlsx"
-            write_workbook(path, exported, [HistoryRow(u.action, u.at, u.text, u.author, u.source) for u in updates])
+            write_workbook(
+                path,
+                exported,
+                [HistoryRow(u.action, u.at, u.text, u.author, u.source) for u in updates],
+            )
             say()
             say(f"▶ The plan owner exports the plan for the board: {path}")
 

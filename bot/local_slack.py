@@ -27,10 +27,56 @@ APP_ID = "A0PLANBOT"
 BOT_USER_ID = "U0PLANBOT"
 
 # Fictional people: none of these names belongs to anyone at the council.
-FIRST = ["Alex", "Bea", "Cal", "Dana", "Eli", "Fern", "Gus", "Hana", "Ivo", "Jo", "Kit", "Lena", "Milo", "Nia",
-         "Otto", "Pia", "Quin", "Rosa", "Sami", "Tess", "Umar", "Vera", "Wren", "Xan", "Yara", "Zed"]
-LAST = ["Ashby", "Brook", "Carrow", "Dene", "Eskdale", "Fell", "Garth", "Hollin", "Ingleby", "Jarrow", "Kielder",
-        "Lumley", "Marsden", "Newbold", "Ousby", "Penshaw", "Quarry", "Ryhope", "Seaham", "Tunstall"]
+FIRST = [
+    "Alex",
+    "Bea",
+    "Cal",
+    "Dana",
+    "Eli",
+    "Fern",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jo",
+    "Kit",
+    "Lena",
+    "Milo",
+    "Nia",
+    "Otto",
+    "Pia",
+    "Quin",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Umar",
+    "Vera",
+    "Wren",
+    "Xan",
+    "Yara",
+    "Zed",
+]
+LAST = [
+    "Ashby",
+    "Brook",
+    "Carrow",
+    "Dene",
+    "Eskdale",
+    "Fell",
+    "Garth",
+    "Hollin",
+    "Ingleby",
+    "Jarrow",
+    "Kielder",
+    "Lumley",
+    "Marsden",
+    "Newbold",
+    "Ousby",
+    "Penshaw",
+    "Quarry",
+    "Ryhope",
+    "Seaham",
+    "Tunstall",
+]
 # Most leads work in the plan's zone; a few are elsewhere, so that "09:00 local" means something.
 OTHER_ZONES = {5: "Europe/Dublin", 11: "America/New_York", 17: "Asia/Kolkata"}
 
@@ -50,12 +96,18 @@ class LocalSlack:
     def __init__(self, settings: Settings, *, engine: Engine, clock: FixedClock) -> None:
         self.clock = clock
         self.engine = engine
-        self.double = SlackDouble(team_id=TEAM_ID, bot_user_id=BOT_USER_ID, bot_id="B0PLANBOT", clock=clock).start()
+        self.double = SlackDouble(
+            team_id=TEAM_ID, bot_user_id=BOT_USER_ID, bot_id="B0PLANBOT", clock=clock
+        ).start()
         self.signing_secret = secrets.token_hex(16)
         self.committee_channel = self.double.add_channel("quality-and-improvement-committee")
         self.people: dict[str, Person] = {}
-        admin = self.double.add_user("plan.owner", real_name="Morgan Whitburn", title="Performance Team (plan owner)")
-        self.admin = Person(admin, "Morgan Whitburn", "Performance Team (plan owner)", "Europe/London")
+        admin = self.double.add_user(
+            "plan.owner", real_name="Morgan Whitburn", title="Performance Team (plan owner)"
+        )
+        self.admin = Person(
+            admin, "Morgan Whitburn", "Performance Team (plan owner)", "Europe/London"
+        )
         self.people[admin] = self.admin
         self.settings = settings.model_copy(
             update={
@@ -67,10 +119,17 @@ class LocalSlack:
             }
         )
         self.app: App = create_app(
-            self.settings, self.double.web_client(), engine=engine, clock=clock, process_before_response=True
+            self.settings,
+            self.double.web_client(),
+            engine=engine,
+            clock=clock,
+            process_before_response=True,
         )
         self.requests = SignedRequests(
-            signing_secret=self.signing_secret, team_id=TEAM_ID, api_app_id=APP_ID, bot_user_id=BOT_USER_ID
+            signing_secret=self.signing_secret,
+            team_id=TEAM_ID,
+            api_app_id=APP_ID,
+            bot_user_id=BOT_USER_ID,
         )
         self._seen = 0
 
@@ -84,29 +143,41 @@ class LocalSlack:
         for n, role in enumerate(roles):
             name = f"{FIRST[n % len(FIRST)]} {LAST[(n * 7) % len(LAST)]}"
             tz = OTHER_ZONES.get(n, "Europe/London")
-            user_id = self.double.add_user(name.lower().replace(" ", "."), real_name=name, title=role.name, tz=tz)
+            user_id = self.double.add_user(
+                name.lower().replace(" ", "."), real_name=name, title=role.name, tz=tz
+            )
             person = Person(user_id, name, role.name, tz, [role.name])
             self.people[user_id] = person
             people.append(person)
             with transaction(self.engine) as session:
                 plan_store.map_role(
-                    session=session, role_name=role.name, user_id=user_id, deputy=None, at=self.clock.now(), by="demo"
+                    session=session,
+                    role_name=role.name,
+                    user_id=user_id,
+                    deputy=None,
+                    at=self.clock.now(),
+                    by="demo",
                 )
         return people
 
-    def find_person(self, query: str) -> Person | None:
-        """A person by user id, name, or the role they lead (case-insensitive, partial)."""
+    def find_people(self, query: str) -> list[Person]:
+        """Who a query names: an exact user id, name or role first, else every partial match."""
         query = query.strip().casefold()
         if not query:
-            return None
-        for person in self.people.values():
-            if query in (person.user_id.casefold(), person.name.casefold()):
-                return person
-        for person in self.people.values():
-            if any(role.casefold() == query for role in person.roles):
-                return person
-        matches = [p for p in self.people.values() if any(query in r.casefold() for r in p.roles) or query in p.name.casefold()]
-        return matches[0] if len(matches) == 1 else None
+            return []
+        people = list(self.people.values())
+        exact = [p for p in people if query in (p.user_id.casefold(), p.name.casefold())]
+        exact = exact or [p for p in people if any(role.casefold() == query for role in p.roles)]
+        return exact or [
+            p
+            for p in people
+            if any(query in r.casefold() for r in p.roles) or query in p.name.casefold()
+        ]
+
+    def find_person(self, query: str) -> Person | None:
+        """The one person a query names, or None when it names nobody or several."""
+        people = self.find_people(query)
+        return people[0] if len(people) == 1 else None
 
     def names(self) -> dict[str, str]:
         """Ids to readable names, for rendering: users, their DMs and the channels."""
@@ -124,14 +195,18 @@ class LocalSlack:
             user_id,
             text,
             channel_id=channel_id or self.double.dm_channel(user_id),
-            response_url=self.double.new_response_url(user_id, channel_id or self.double.dm_channel(user_id)),
+            response_url=self.double.new_response_url(
+                user_id, channel_id or self.double.dm_channel(user_id)
+            ),
         )
         return request.dispatch(self.app).status
 
     def say(self, user_id: str, text: str, *, thread_ts: str | None = None) -> int:
         """A DM from a user to the bot (in a thread when thread_ts is given)."""
         message = self.double.user_says(user_id, text, thread_ts=thread_ts)
-        request = self.requests.message(user_id, message["channel"], text, message["ts"], thread_ts=thread_ts)
+        request = self.requests.message(
+            user_id, message["channel"], text, message["ts"], thread_ts=thread_ts
+        )
         return request.dispatch(self.app).status
 
     def click(self, user_id: str, button: dict[str, Any], item: dict[str, Any]) -> int:

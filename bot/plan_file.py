@@ -100,7 +100,18 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
     if not isinstance(data, dict) or not isinstance(data.get("priorities"), list):
         raise PlanFileError(source, ["the file needs a top-level `priorities:` list"])
     header = data.get("plan") or {}
-    sections = {**SECTIONS, **(data.get("sections") or {})}
+    if not isinstance(header, dict):
+        problems.append("`plan:` must be a mapping with name, organisation and progress_as_of")
+        header = {}
+    extra_sections = data.get("sections") or {}
+    if not isinstance(extra_sections, dict) or not all(
+        isinstance(v, str) for v in extra_sections.values()
+    ):
+        problems.append(
+            "`sections:` must map keys to titles, e.g. `looked_after: Children looked after`"
+        )
+        extra_sections = {}
+    sections = {**SECTIONS, **extra_sections}
     as_of = header.get("progress_as_of")
     if isinstance(as_of, str):
         try:
@@ -135,6 +146,18 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
         recommendation = _text(raw.get("recommendation"))
         if not recommendation:
             problems.append(f"{where}: needs the recommendation text")
+        ofsted = raw.get("ofsted_recommendation")
+        if ofsted is not None and (
+            not isinstance(ofsted, int) or isinstance(ofsted, bool) or ofsted < 1
+        ):
+            problems.append(
+                f"{where}: ofsted_recommendation {ofsted!r} must be a whole number, or left out"
+            )
+            ofsted = None
+        outcomes = raw.get("expected_outcomes") or []
+        if not isinstance(outcomes, list):
+            problems.append(f"{where}: expected_outcomes must be a list, one outcome per `- ` line")
+            outcomes = []
         actions: list[ActionSpec] = []
         for a_index, raw_action in enumerate(raw.get("actions") or []):
             action = _action(raw_action, number, f"{where} action #{a_index + 1}", problems)
@@ -149,12 +172,15 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
                 number=number,
                 section=str(section),
                 recommendation=recommendation or "",
-                ofsted_recommendation=raw.get("ofsted_recommendation"),
+                ofsted_recommendation=ofsted,
                 paragraph_refs=_ints(raw.get("paragraph_refs"), where, problems),
-                expected_outcomes=[str(o).strip() for o in raw.get("expected_outcomes") or []],
+                expected_outcomes=[str(o).strip() for o in outcomes],
                 kpis=_measures(raw.get("kpis"), "current", f"{where} KPI", problems),
                 quality_measures=_measures(
-                    raw.get("quality_measures"), "current_rating", f"{where} quality measure", problems
+                    raw.get("quality_measures"),
+                    "current_rating",
+                    f"{where} quality measure",
+                    problems,
                 ),
                 note=_text(raw.get("note")),
                 actions=actions,
@@ -175,9 +201,16 @@ def _action(raw: object, priority: int, where: str, problems: list[str]) -> Acti
     if not isinstance(raw, dict):
         problems.append(f"{where}: not a mapping")
         return None
-    ref = ActionRef.parse(str(raw.get("id", "")))
+    raw_id = raw.get("id")
+    if isinstance(raw_id, float):
+        # YAML reads an unquoted 1.10 as the number 1.1: only a quoted id keeps its digits.
+        problems.append(
+            f'{where}: id {raw_id!r} must be quoted, as in id: "{raw_id}" (unquoted, 1.10 reads as 1.1)'
+        )
+        return None
+    ref = ActionRef.parse(str(raw_id or ""))
     if ref is None:
-        problems.append(f"{where}: id {raw.get('id')!r} is not an action number like {priority}.1")
+        problems.append(f'{where}: id {raw_id!r} is not an action number like "{priority}.1"')
         return None
     where = f"action {ref}"
     if ref.priority != priority:
@@ -191,7 +224,9 @@ def _action(raw: object, priority: int, where: str, problems: list[str]) -> Acti
         leads = []
     rag = parse_rag(raw.get("rag")) if raw.get("rag") is not None else Rag.UNRATED
     if rag is None:
-        problems.append(f"{where}: RAG {raw.get('rag')!r} is not one of Red, Amber, Green, Completed")
+        problems.append(
+            f"{where}: RAG {raw.get('rag')!r} is not one of Red, Amber, Green, Completed"
+        )
         rag = Rag.UNRATED
     timescale = _date(raw.get("timescale"), where, problems)
     return ActionSpec(

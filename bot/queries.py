@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -42,7 +43,9 @@ def answer_status(*, session: Session, command: PlanCommand) -> StatusAnswer:
             return StatusAnswer(error=commands.no_such_action(command.ref, refs, numbers))
         return StatusAnswer(view=detail)
     if isinstance(command, RecommendationStatus):
-        views = plan_store.priorities_for_recommendation(session=session, recommendation=command.recommendation)
+        views = plan_store.priorities_for_recommendation(
+            session=session, recommendation=command.recommendation
+        )
         if not views:
             recs = plan_store.ofsted_recommendations(session=session)
             return StatusAnswer(error=commands.no_such_recommendation(command.recommendation, recs))
@@ -50,31 +53,40 @@ def answer_status(*, session: Session, command: PlanCommand) -> StatusAnswer:
     raise TypeError(f"not a status command: {command!r}")
 
 
-def answer_blocks(answer: StatusAnswer, today) -> list[dict[str, Any]]:
+def answer_blocks(answer: StatusAnswer, today: date, tz: str) -> list[dict[str, Any]]:
     """Block Kit for a successful answer."""
     view = answer.view
     if isinstance(view, PlanOutline):
         return status_view.plan_blocks(view, today)
     if isinstance(view, PriorityView):
-        return status_view.priority_blocks(view, today)
+        return status_view.priority_blocks(view, today, tz)
     if isinstance(view, ActionDetail):
-        return status_view.action_blocks(view, today)
-    # Several priorities answer one recommendation: each gets its own section run, under one header.
+        return status_view.action_blocks(view, today, tz)
+    # Several priorities answer one recommendation: each priority's blocks in turn, as many as fit.
     blocks: list[dict[str, Any]] = []
-    for priority in view:
-        blocks.extend(status_view.priority_blocks(priority, today, title=f"{answer.title}: priority {priority.number}"))
-    return blocks[: status_view.MAX_BLOCKS]
+    for n, priority in enumerate(view):
+        part = status_view.priority_blocks(
+            priority, today, tz, title=f"{answer.title}: priority {priority.number}"
+        )
+        if len(blocks) + len(part) > status_view.MAX_BLOCKS - 1:
+            rest = ", ".join(str(p.number) for p in view[n:])
+            blocks.append(
+                status_view.context(f"Also answering it: priority {rest} (`/plan status N`).")
+            )
+            break
+        blocks.extend(part)
+    return blocks
 
 
-def answer_text(answer: StatusAnswer, today) -> str:
+def answer_text(answer: StatusAnswer, today: date, tz: str) -> str:
     view = answer.view
     if isinstance(view, PlanOutline):
         return status_view.plan_text(view, today)
     if isinstance(view, PriorityView):
-        return status_view.priority_text(view, today)
+        return status_view.priority_text(view, today, tz)
     if isinstance(view, ActionDetail):
-        return status_view.action_text(view, today)
-    return "\n\n".join(status_view.priority_text(priority, today) for priority in view)
+        return status_view.action_text(view, today, tz)
+    return "\n\n".join(status_view.priority_text(priority, today, tz) for priority in view)
 
 
 def answer_json(answer: StatusAnswer) -> Any:

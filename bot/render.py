@@ -35,7 +35,10 @@ def plain(text: str) -> str:
 def _wrap(text: str, indent: str = "") -> list[str]:
     lines = []
     for paragraph in plain(text).split("\n"):
-        lines.extend(textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent) or [indent])
+        lines.extend(
+            textwrap.wrap(paragraph, WIDTH, initial_indent=indent, subsequent_indent=indent)
+            or [indent]
+        )
     return lines
 
 
@@ -52,10 +55,18 @@ def _text_of(element: Any) -> str:
 
 def table_lines(rows: list[list[dict]]) -> list[str]:
     cells = [[plain(_text_of(cell)) for cell in row] for row in rows]
-    widths = [max(len(row[i]) if i < len(row) else 0 for row in cells) for i in range(max(map(len, cells), default=0))]
+    widths = [
+        max(len(row[i]) if i < len(row) else 0 for row in cells)
+        for i in range(max(map(len, cells), default=0))
+    ]
     out = []
     for n, row in enumerate(cells):
-        out.append("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        out.append(
+            "  ".join(
+                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+                for i, cell in enumerate(row)
+            ).rstrip()
+        )
         if n == 0:
             out.append("  ".join("-" * w for w in widths))
     return out

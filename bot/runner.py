@@ -34,7 +34,12 @@ def missing_credentials(settings: Settings, *, http: bool) -> list[str]:
 def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
     missing = missing_credentials(settings, http=http)
     if missing:
-        print(NO_TOKENS.format(missing=" and ".join(missing), verb="is" if len(missing) == 1 else "are"), file=sys.stderr)
+        print(
+            NO_TOKENS.format(
+                missing=" and ".join(missing), verb="is" if len(missing) == 1 else "are"
+            ),
+            file=sys.stderr,
+        )
         return 2
     from scheduler import build_scheduler
 
@@ -42,7 +47,9 @@ def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
     client = make_client(settings)
     clock = SystemClock()
     app = create_app(settings, client, engine=engine, clock=clock)
-    scheduler = build_scheduler(settings, Deps(settings=settings, engine=engine, clock=clock, client=client))
+    scheduler = build_scheduler(
+        settings, Deps(settings=settings, engine=engine, clock=clock, client=client)
+    )
     scheduler.start()
     try:
         if http:
@@ -76,7 +83,13 @@ def _serve_socket_mode(app, settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    handler.connect()
-    log.info("planbot connected to Slack in Socket Mode")
+    handler.connect()  # a refused app token raises SlackApiError: the CLI reports it in one line
+    # A failed WebSocket handshake only logs a warning inside slack_sdk; say so plainly.
+    if handler.client.is_connected():
+        log.info("planbot connected to Slack in Socket Mode")
+    else:
+        log.error(
+            "Slack's Socket Mode connection did not open; planbot keeps retrying until stopped"
+        )
     stop.wait()
     handler.close()

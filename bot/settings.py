@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         default=None, description="Bot token (xoxb-…); needed by `planbot run`."
     )
     slack_app_token: SecretStr | None = Field(
-        default=None, description="App-level token (xapp-…) with connections:write, for Socket Mode."
+        default=None,
+        description="App-level token (xapp-…) with connections:write, for Socket Mode.",
     )
     slack_signing_secret: SecretStr | None = Field(
         default=None, description="Signing secret; needed by `planbot run --http`."
@@ -66,9 +67,7 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated Slack user ids who accept or return RAG proposals (default: the admins).",
     )
-    planbot_timezone: str = Field(
-        default="Europe/London", description="The plan's IANA time zone."
-    )
+    planbot_timezone: str = Field(default="Europe/London", description="The plan's IANA time zone.")
     planbot_holiday_region: str = Field(
         default="GB-ENG",
         description="Bank holidays: country code, optionally with a subdivision (GB-ENG, GB-SCT, GB-NIR, IE, …).",
@@ -94,7 +93,11 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Logging level (DEBUG, INFO, WARNING, …).")
 
     @field_validator(
-        "slack_bot_token", "slack_app_token", "slack_signing_secret", "planbot_committee_channel", mode="before"
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "planbot_committee_channel",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -107,7 +110,9 @@ class Settings(BaseSettings):
         values = _split_list(value)
         for user in values or []:
             if not SLACK_USER_ID.match(str(user)):
-                raise ValueError(f"{user!r} is not a Slack user id; use ids like U0123ABCD, comma-separated")
+                raise ValueError(
+                    f"{user!r} is not a Slack user id; use ids like U0123ABCD, comma-separated"
+                )
         return values
 
     @field_validator("planbot_working_days", mode="before")
@@ -155,7 +160,9 @@ class Settings(BaseSettings):
         try:
             holidays.country_holidays(country, subdiv=subdiv or None)
         except NotImplementedError:
-            raise ValueError("unknown region; use a country code with an optional subdivision, such as GB-ENG") from None
+            raise ValueError(
+                "unknown region; use a country code with an optional subdivision, such as GB-ENG"
+            ) from None
         return value
 
     @field_validator("planbot_committee_channel")
@@ -176,7 +183,9 @@ class Settings(BaseSettings):
     @classmethod
     def _database(cls, value: str) -> str:
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
-            raise ValueError("use sqlite:///path/to/planbot.db or postgresql+psycopg://user:pass@host/db")
+            raise ValueError(
+                "use sqlite:///path/to/planbot.db or postgresql+psycopg://user:pass@host/db"
+            )
         return value
 
     @field_validator("slack_bot_token")
@@ -192,6 +201,14 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("an app-level token starts with xapp-")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
     @property
     def approvers(self) -> list[str]:
@@ -213,11 +230,19 @@ def load_settings(**overrides: object) -> Settings:
             name = str(error["loc"][0]).upper() if error["loc"] else "settings"
             message = error["msg"].removeprefix("Value error, ")
             # Never echo a secret or a database URL (it may hold a password) back into logs.
-            shown = "" if any(k in name for k in ("TOKEN", "SECRET", "DATABASE")) else f" (got {error.get('input')!r})"
+            shown = (
+                ""
+                if any(k in name for k in ("TOKEN", "SECRET", "DATABASE"))
+                else f" (got {error.get('input')!r})"
+            )
             lines.append(f"  {name}: {message}{shown}")
-        raise SettingsError("planbot cannot start; fix these settings:\n" + "\n".join(lines)) from None
+        raise SettingsError(
+            "planbot cannot start; fix these settings:\n" + "\n".join(lines)
+        ) from None
 
 
 def settings_fields() -> dict[str, str]:
     """Every environment variable with its description, for the README and .env.example tests."""
-    return {name.upper(): (field.description or "") for name, field in Settings.model_fields.items()}
+    return {
+        name.upper(): (field.description or "") for name, field in Settings.model_fields.items()
+    }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -18,7 +17,7 @@ from bot.local_slack import LocalSlack
 from bot.plan_file import load_bundled_plan
 from bot.settings import Settings
 from store import plan_store
-from store.engine import make_engine, migrate, transaction
+from store.engine import make_engine, migrate, snapshot_sqlite, sqlite_path, transaction
 
 DEFAULT_TODAY = date(2018, 11, 20)
 
@@ -35,22 +34,21 @@ HELP = """\
   :help  :quit"""
 
 
-def scratch_database(settings: Settings, folder: Path) -> tuple[str, str]:
+def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tuple[str, str]:
     """A SQLite copy of the configured database's plan (or the bundled plan): (url, where it came from)."""
     target = folder / "shell.db"
     url = make_url(settings.database_url)
+    configured = sqlite_path(settings.database_url)
     source_engine = None
-    if url.get_backend_name() == "sqlite" and url.database and Path(url.database).exists():
-        # SQLite's backup API copies a consistent snapshot, WAL included.
-        with sqlite3.connect(url.database) as source, sqlite3.connect(target) as copy:
-            source.backup(copy)
+    if configured is not None and configured.exists():
+        snapshot_sqlite(configured, target)
         engine = make_engine(f"sqlite:///{target}")
         migrate(engine)
         with Session(engine) as session:
             has_plan = plan_store.plan_exists(session=session)
         engine.dispose()
         if has_plan:
-            return f"sqlite:///{target}", f"a copy of {url.database}"
+            return f"sqlite:///{target}", f"a copy of {configured}"
         target.unlink()
     elif url.get_backend_name() == "postgresql":
         source_engine = make_engine(settings.database_url)
@@ -66,9 +64,17 @@ def scratch_database(settings: Settings, folder: Path) -> tuple[str, str]:
                     origin = "a copy of the configured PostgreSQL plan"
         finally:
             source_engine.dispose()
+    # A PostgreSQL plan comes across as an export does: the plan, its leads' roles and every
+    # progress update; the RAG decision log stays behind (the shell is for trying things).
     with transaction(engine) as session:
-        plan_store.load_plan(session=session, spec=spec, loaded_at=FixedClock.at_date(DEFAULT_TODAY).now(),
-                             source="bundled seed" if history is None else "shell copy", history=history)
+        plan_store.load_plan(
+            session=session,
+            spec=spec,
+            loaded_at=clock.now(),
+            history=history,
+            source="bundled seed" if history is None else "shell copy",
+            via="seed" if history is None else "import",
+        )
     engine.dispose()
     return f"sqlite:///{target}", origin
 
@@ -97,7 +103,9 @@ class Shell:
         self.say(self.world.render(items, self.buttons))
         self.last_item = items[-1]
         for item in reversed(items):
-            if item.get("kind") == "message" and item.get("channel") == self.world.double.dm_channel(self.user.user_id):
+            if item.get("kind") == "message" and item.get(
+                "channel"
+            ) == self.world.double.dm_channel(self.user.user_id):
                 self.thread_ts = item.get("thread_ts") or item.get("ts")
                 break
 
@@ -128,10 +136,18 @@ class Shell:
         if verb == "help":
             self.say(HELP)
         elif verb == "as":
-            person = world.find_person(arg)
-            if person is None:
-                self.say(f"No one matches {arg!r}; :users lists the workspace (a role, a name or an id).")
+            people = world.find_people(arg)
+            if len(people) > 1:
+                listed = "; ".join(f"{p.name} ({p.title})" for p in people[:8])
+                self.say(
+                    f"{arg!r} matches {len(people)} people: {listed}. Say which, by name or full role."
+                )
+            elif not people:
+                self.say(
+                    f"No one matches {arg!r}; :users lists the workspace (a role, a name or an id)."
+                )
             else:
+                person = people[0]
                 self.user, self.thread_ts = person, None
                 self.say(f"You are now {person.name} ({person.title}).")
         elif verb == "new":
@@ -139,7 +155,9 @@ class Shell:
             self.say("Your next message starts a new DM.")
         elif verb == "click":
             if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):
-                self.say(f"There is no button {arg or '?'}; the last message has {len(self.buttons)} button(s).")
+                self.say(
+                    f"There is no button {arg or '?'}; the last message has {len(self.buttons)} button(s)."
+                )
             else:
                 world.click(self.user.user_id, self.buttons[int(arg) - 1], self.last_item or {})
                 self.show_new()
@@ -157,7 +175,12 @@ class Shell:
                 self.tick()
         elif verb == "channel":
             messages = world.double.messages(world.committee_channel)
-            self.say(world.render([{"kind": "message", "channel": world.committee_channel, **m} for m in messages]) or "(the committee channel is empty)")
+            self.say(
+                world.render(
+                    [{"kind": "message", "channel": world.committee_channel, **m} for m in messages]
+                )
+                or "(the committee channel is empty)"
+            )
         elif verb == "users":
             for person in world.people.values():
                 self.say(f"  {person.user_id}  {person.name:<18} {person.title}  [{person.tz}]")
@@ -168,9 +191,18 @@ class Shell:
     def tick(self) -> None:
         from scheduler import tick
 
-        deps = Deps(settings=self.world.settings, engine=self.world.engine, clock=self.world.clock, client=self.world.double.web_client())
+        deps = Deps(
+            settings=self.world.settings,
+            engine=self.world.engine,
+            clock=self.world.clock,
+            client=self.world.double.web_client(),
+        )
         results = tick(deps)
-        self.say("\n".join(results) if results else "The scheduler has no jobs yet: reminders and the digest come with later releases.")
+        self.say(
+            "\n".join(results)
+            if results
+            else "The scheduler has no jobs yet: reminders and the digest come with later releases."
+        )
         items = self.world.new_items()
         if items:
             self.say(self.world.render(items, self.buttons))
@@ -182,16 +214,20 @@ class Shell:
 def run_shell(settings: Settings, *, today: date | None, stdin: TextIO, stdout: TextIO) -> int:
     folder = Path(tempfile.mkdtemp(prefix="planbot-shell-"))
     try:
-        url, origin = scratch_database(settings, folder)
         clock = FixedClock.at_date(today or DEFAULT_TODAY, settings.planbot_timezone)
+        url, origin = scratch_database(settings, folder, clock)
         engine = make_engine(url)
         world = LocalSlack(settings, engine=engine, clock=clock)
         try:
             world.add_lead_users()
             shell = Shell(world, stdout)
             interactive = stdin.isatty()
-            shell.say(f"planbot shell — {origin}, on a scratch copy; the clock reads {shell.today():%A %d %B %Y}.")
-            shell.say(f"You are {world.admin.name} ({world.admin.title}). :help lists what you can do.")
+            shell.say(
+                f"planbot shell — {origin}, on a scratch copy; the clock reads {shell.today():%A %d %B %Y}."
+            )
+            shell.say(
+                f"You are {world.admin.name} ({world.admin.title}). :help lists what you can do."
+            )
             while True:
                 if interactive:
                     print(f"{shell.user.name}> ", end="", file=stdout, flush=True)

@@ -6,8 +6,10 @@ Block Kit stays inside Slack's limits by construction: at most 50 blocks, sectio
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.commands import HELP_LINES
 from bot.domain import ActionDetail, ActionView, PlanOutline, PriorityView, Rag
@@ -37,12 +39,20 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def local_day(at: datetime, tz: str) -> date:
+    """The date an instant falls on in the plan's time zone (00:30 BST on 1 April is 1 April)."""
+    return at.astimezone(ZoneInfo(tz)).date()
+
+
 def uk_date(day: date | None) -> str:
     return day.strftime("%d %b %Y").lstrip("0") if day else "no timescale"
 
 
 def due_phrase(action: ActionView, today: date) -> str:
-    """"due in 5 days", "12 days overdue", "due today"; completed actions are never overdue."""
+    """ "due in 5 days", "12 days overdue", "due today"; completed actions are never overdue."""
     if action.timescale is None:
         return "timescale missing"
     if action.rag is Rag.COMPLETED:
@@ -56,11 +66,15 @@ def due_phrase(action: ActionView, today: date) -> str:
 
 
 def is_overdue(action: ActionView, today: date) -> bool:
-    return action.timescale is not None and action.rag is not Rag.COMPLETED and action.timescale < today
+    return (
+        action.timescale is not None
+        and action.rag is not Rag.COMPLETED
+        and action.timescale < today
+    )
 
 
 def when_text(action: ActionView, today: date) -> str:
-    """"31 Mar 2019 (due in 4 days)", with the original date when revised."""
+    """ "31 Mar 2019 (due in 4 days)", with the original date when revised."""
     if action.timescale is None:
         return "no timescale in the plan"
     return f"{timescale_text(action)} ({due_phrase(action, today)})"
@@ -83,7 +97,9 @@ def action_json(action: ActionView) -> dict[str, Any]:
         "text": action.text,
         "leads": list(action.leads),
         "timescale": action.timescale.isoformat() if action.timescale else None,
-        "original_timescale": action.original_timescale.isoformat() if action.original_timescale else None,
+        "original_timescale": action.original_timescale.isoformat()
+        if action.original_timescale
+        else None,
         "rag": action.rag.value,
         "new": action.is_new,
         "last_update": {"at": update.at.isoformat(), "text": update.text} if update else None,
@@ -108,7 +124,13 @@ def action_detail_json(detail: ActionDetail) -> dict[str, Any]:
     data = action_json(detail.action)
     data["priority"] = detail.priority.number
     data["history"] = [
-        {"at": entry.at.isoformat(), "kind": entry.kind, "text": entry.text, "by": entry.by, "via": entry.via}
+        {
+            "at": entry.at.isoformat(),
+            "kind": entry.kind,
+            "text": entry.text,
+            "by": entry.by,
+            "via": entry.via,
+        }
         for entry in detail.history
     ]
     return data
@@ -123,7 +145,11 @@ def plan_text(outline: PlanOutline, today: date) -> str:
     width = max((len(str(p.number)) for p in outline.priorities), default=1)
     for priority in outline.priorities:
         overdue = sum(is_overdue(a, today) for a in priority.actions)
-        rec = f" (Ofsted rec {priority.ofsted_recommendation})" if priority.ofsted_recommendation else ""
+        rec = (
+            f" (Ofsted rec {priority.ofsted_recommendation})"
+            if priority.ofsted_recommendation
+            else ""
+        )
         lines.append(f"Priority {priority.number:>{width}}{rec}: {shorten(priority.title, 70)}")
         lines.append(
             f"    {tally(priority.actions).summary()}" + (f"; {overdue} overdue" if overdue else "")
@@ -131,24 +157,38 @@ def plan_text(outline: PlanOutline, today: date) -> str:
     return "\n".join(lines)
 
 
-def priority_text(priority: PriorityView, today: date) -> str:
-    rec = f" — Ofsted recommendation {priority.ofsted_recommendation}" if priority.ofsted_recommendation else ""
-    lines = [f"Priority {priority.number}{rec}", priority.section, priority.title, tally(priority.actions).summary(), ""]
+def priority_text(priority: PriorityView, today: date, tz: str) -> str:
+    rec = (
+        f" — Ofsted recommendation {priority.ofsted_recommendation}"
+        if priority.ofsted_recommendation
+        else ""
+    )
+    lines = [
+        f"Priority {priority.number}{rec}",
+        priority.section,
+        priority.title,
+        tally(priority.actions).summary(),
+        "",
+    ]
     for action in priority.actions:
-        lines.extend(_action_lines(action, today))
+        lines.extend(_action_lines(action, today, tz))
     return "\n".join(lines)
 
 
-def _action_lines(action: ActionView, today: date) -> list[str]:
+def _action_lines(action: ActionView, today: date, tz: str) -> list[str]:
     lead = "; ".join(action.leads) or "no lead recorded"
-    updated = f"last update {uk_date(action.last_update.at.date())}" if action.last_update else "no update yet"
+    updated = (
+        f"last update {uk_date(local_day(action.last_update.at, tz))}"
+        if action.last_update
+        else "no update yet"
+    )
     return [
         f"{action.ref}  {shorten(action.text, 90)}",
         f"      {action.rag.label} · {when_text(action, today)} · {lead} · {updated}",
     ]
 
 
-def action_text(detail: ActionDetail, today: date) -> str:
+def action_text(detail: ActionDetail, today: date, tz: str) -> str:
     action = detail.action
     lines = [
         f"Action {action.ref} (priority {detail.priority.number})",
@@ -162,7 +202,7 @@ def action_text(detail: ActionDetail, today: date) -> str:
     lines.append("History:" if detail.history else "History: none yet")
     for entry in detail.history:
         who = f" by {entry.by}" if entry.by else ""
-        lines.append(f"  {entry.at.date().isoformat()} ({entry.via}{who}) {entry.text}")
+        lines.append(f"  {local_day(entry.at, tz).isoformat()} ({entry.via}{who}) {entry.text}")
     return "\n".join(lines)
 
 
@@ -173,44 +213,79 @@ def help_text() -> str:
 # --- Block Kit ---------------------------------------------------------------------------------
 
 
-def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": shorten_keep_lines(text, SECTION_LIMIT)}}
+def section(text: str) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": shorten_keep_lines(text, SECTION_LIMIT)},
+    }
 
 
 def shorten_keep_lines(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _header(text: str) -> dict[str, Any]:
+def header(text: str) -> dict[str, Any]:
     return {"type": "header", "text": {"type": "plain_text", "text": shorten(text, 150)}}
 
 
-def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten_keep_lines(text, 3000)}]}
+def context(text: str) -> dict[str, Any]:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": shorten_keep_lines(text, 3000)}],
+    }
 
 
 def help_blocks() -> list[dict[str, Any]]:
     lines = "\n".join(f"`{usage}` — {what}" for usage, what in HELP_LINES)
-    return [_header("planbot — /plan"), _section(lines), _context("Anyone may read the plan.")]
+    return [header("planbot — /plan"), section(lines), context("Anyone may read the plan.")]
 
 
 def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
     actions = [a for p in outline.priorities for a in p.actions]
     overdue_total = sum(is_overdue(a, today) for a in actions)
-    rows = [[_cell(h) for h in ("Priority", "Red", "Amber", "Green", "Done", "Unrated", "Total", "Overdue")]]
+    rows = [
+        [
+            _cell(h)
+            for h in ("Priority", "Red", "Amber", "Green", "Done", "Unrated", "Total", "Overdue")
+        ]
+    ]
     for priority in outline.priorities:
         t = tally(priority.actions)
         overdue = sum(is_overdue(a, today) for a in priority.actions)
-        rows.append([_cell(str(v)) for v in (priority.number, t.red, t.amber, t.green, t.completed, t.unrated, t.total, overdue)])
+        rows.append(
+            [
+                _cell(str(v))
+                for v in (
+                    priority.number,
+                    t.red,
+                    t.amber,
+                    t.green,
+                    t.completed,
+                    t.unrated,
+                    t.total,
+                    overdue,
+                )
+            ]
+        )
     blocks: list[dict[str, Any]] = [
-        _header(shorten(outline.name or "Plan status", 150)),
-        _section(f"*As of {uk_date(today)}:* {tally(actions).summary()}; {overdue_total} overdue."),
+        header(shorten(outline.name or "Plan status", 150)),
+        section(f"*As of {uk_date(today)}:* {tally(actions).summary()}; {overdue_total} overdue."),
     ]
     # One table per message (Slack's rule) and at most 100 rows: a larger plan is cut with a note.
-    blocks.append({"type": "table", "rows": rows[:100], "column_settings": [{"align": "left"}] + [{"align": "right"}] * 7})
+    blocks.append(
+        {
+            "type": "table",
+            "rows": rows[:100],
+            "column_settings": [{"align": "left"}] + [{"align": "right"}] * 7,
+        }
+    )
     if len(rows) > 100:
-        blocks.append(_context(f"Showing the first 99 of {len(rows) - 1} priorities."))
-    blocks.append(_context("`/plan status 7` shows priority 7; `/plan status 7.3` one action with its history."))
+        blocks.append(context(f"Showing the first 99 of {len(rows) - 1} priorities."))
+    blocks.append(
+        context(
+            "`/plan status 7` shows priority 7; `/plan status 7.3` one action with its history."
+        )
+    )
     return blocks
 
 
@@ -218,36 +293,50 @@ def _cell(text: str) -> dict[str, str]:
     return {"type": "raw_text", "text": text}
 
 
-def priority_blocks(priority: PriorityView, today: date, *, title: str | None = None) -> list[dict[str, Any]]:
-    rec = f" · Ofsted recommendation {priority.ofsted_recommendation}" if priority.ofsted_recommendation else ""
+def priority_blocks(
+    priority: PriorityView, today: date, tz: str, *, title: str | None = None
+) -> list[dict[str, Any]]:
+    rec = (
+        f" · Ofsted recommendation {priority.ofsted_recommendation}"
+        if priority.ofsted_recommendation
+        else ""
+    )
     blocks: list[dict[str, Any]] = [
-        _header(title or f"Priority {priority.number}{rec}"),
-        _section(f"*{escape(shorten(priority.title, 600))}*"),
-        _context(f"{escape(priority.section)} · {tally(priority.actions).summary()}"),
+        header(title or f"Priority {priority.number}{rec}"),
+        section(f"*{escape(shorten(priority.title, 600))}*"),
+        context(f"{escape(priority.section)} · {tally(priority.actions).summary()}"),
         {"type": "divider"},
     ]
     # Pack actions into sections under the 3000-character limit, leaving room for a closing note.
     chunk: list[str] = []
     shown = 0
     for action in priority.actions:
-        entry = _action_mrkdwn(action, today)
+        entry = _action_mrkdwn(action, today, tz)
         if chunk and len("\n\n".join([*chunk, entry])) > SECTION_LIMIT - 50:
             if len(blocks) >= MAX_BLOCKS - 2:
                 break
-            blocks.append(_section("\n\n".join(chunk)))
+            blocks.append(section("\n\n".join(chunk)))
             chunk = []
         chunk.append(entry)
         shown += 1
     if chunk:
-        blocks.append(_section("\n\n".join(chunk)))
+        blocks.append(section("\n\n".join(chunk)))
     if shown < len(priority.actions):
-        blocks.append(_context(f"Showing {shown} of {len(priority.actions)} actions; ask for one with `/plan status {priority.number}.N`."))
+        blocks.append(
+            context(
+                f"Showing {shown} of {len(priority.actions)} actions; ask for one with `/plan status {priority.number}.N`."
+            )
+        )
     return blocks
 
 
-def _action_mrkdwn(action: ActionView, today: date) -> str:
+def _action_mrkdwn(action: ActionView, today: date, tz: str) -> str:
     lead = escape("; ".join(action.leads)) or "_no lead recorded_"
-    updated = f"last update {uk_date(action.last_update.at.date())}" if action.last_update else "no update yet"
+    updated = (
+        f"last update {uk_date(local_day(action.last_update.at, tz))}"
+        if action.last_update
+        else "no update yet"
+    )
     return (
         f"{RAG_EMOJI[action.rag]} *{action.ref}* {escape(shorten(action.text, 200))}\n"
         f"{lead} · {when_text(action, today)} · {action.rag.label} · {updated}"
@@ -264,36 +353,57 @@ def flag_text(action: ActionView) -> str:
     return " ".join(gaps)
 
 
-def action_blocks(detail: ActionDetail, today: date) -> list[dict[str, Any]]:
+def action_blocks(detail: ActionDetail, today: date, tz: str) -> list[dict[str, Any]]:
     action = detail.action
     fields = [
         f"*Lead*\n{escape('; '.join(action.leads)) or '_no lead recorded_'}",
         f"*Timescale*\n{when_text(action, today)}",
         f"*RAG*\n{RAG_EMOJI[action.rag]} {action.rag.label}",
         f"*Priority*\n{detail.priority.number}"
-        + (f" (Ofsted recommendation {detail.priority.ofsted_recommendation})" if detail.priority.ofsted_recommendation else ""),
+        + (
+            f" (Ofsted recommendation {detail.priority.ofsted_recommendation})"
+            if detail.priority.ofsted_recommendation
+            else ""
+        ),
     ]
     blocks: list[dict[str, Any]] = [
-        _header(f"Action {action.ref}"),
-        _section(escape(action.text)),
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": shorten_keep_lines(f, 2000)} for f in fields]},
+        header(f"Action {action.ref}"),
+        section(escape(action.text)),
+        {
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": shorten_keep_lines(f, 2000)} for f in fields],
+        },
     ]
     # The plan file's notes explain its transcription; in Slack only the gaps a reader must know about show.
     flags = flag_text(action)
     if flags:
-        blocks.append(_context(f":warning: {flags}"))
+        blocks.append(context(f":warning: {flags}"))
     blocks.append({"type": "divider"})
     if not detail.history:
-        blocks.append(_context("No history yet."))
+        blocks.append(context("No history yet."))
     # Newest first, as many as fit; each entry is one section.
     entries = list(reversed(detail.history))
     room = MAX_BLOCKS - len(blocks) - 1
     for entry in entries[:room]:
-        who = f" by <@{entry.by}>" if entry.by and entry.by.startswith(("U", "W")) else (f" by {escape(entry.by)}" if entry.by else "")
-        blocks.append(_section(f"*{uk_date(entry.at.date())}* ({entry.via}{who})\n{escape(shorten_keep_lines(entry.text, 2800))}"))
+        blocks.append(
+            section(
+                f"*{uk_date(local_day(entry.at, tz))}* ({entry.via}{_by(entry.by)})\n{escape(shorten_keep_lines(entry.text, 2800))}"
+            )
+        )
     if len(entries) > room:
-        blocks.append(_context(f"{len(entries) - room} older entries not shown; `planbot status {action.ref}` prints them all."))
+        blocks.append(
+            context(
+                f"{len(entries) - room} older entries not shown; `planbot status {action.ref}` prints them all."
+            )
+        )
     return blocks
+
+
+def _by(author: str | None) -> str:
+    """ " by @someone" for a Slack user (a mention), " by Name" for an imported author."""
+    if not author:
+        return ""
+    return f" by <@{author}>" if SLACK_USER_ID.match(author) else f" by {escape(author)}"
 
 
 def fallback_text(blocks: list[dict[str, Any]]) -> str:

@@ -28,13 +28,21 @@ class Tally:
         return Tally(*(a + b for a, b in zip(self.as_row(), other.as_row(), strict=True)))
 
     def as_row(self) -> tuple[int, ...]:
-        return (self.red, self.amber, self.green, self.completed, self.unrated, self.new_actions, self.total)
+        return (
+            self.red,
+            self.amber,
+            self.green,
+            self.completed,
+            self.unrated,
+            self.new_actions,
+            self.total,
+        )
 
     def count(self, rag: Rag) -> int:
         return getattr(self, rag.value)
 
     def summary(self) -> str:
-        """"3 red, 5 amber, 10 green, 2 completed, 73 not yet rated (93 actions)"."""
+        """ "3 red, 5 amber, 10 green, 2 completed, 73 not yet rated (93 actions)"."""
         parts = [f"{self.count(rag)} {rag.label.lower()}" for rag in Rag if self.count(rag)]
         return f"{', '.join(parts) or 'no actions'} ({self.total} action{'s' if self.total != 1 else ''})"
 
@@ -45,7 +53,9 @@ TRACKER_ROWS = ("Red", "Amber", "Green", "Completed", "Not yet rated", "New Acti
 
 def tally(actions: Iterable[Rated]) -> Tally:
     """Count actions by agreed RAG; New Actions counts actions added after the plan, whatever their RAG."""
-    counts = dict.fromkeys(("red", "amber", "green", "completed", "unrated", "new_actions", "total"), 0)
+    counts = dict.fromkeys(
+        ("red", "amber", "green", "completed", "unrated", "new_actions", "total"), 0
+    )
     for action in actions:
         counts[Rag(action.rag).value] += 1
         counts["new_actions"] += bool(action.is_new)

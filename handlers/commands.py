@@ -3,72 +3,88 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from bot import commands, status_view
 from bot.clock import local_date
 from bot.commands import Help, Invalid
 from bot.deps import Deps
-from bot.queries import answer_blocks, answer_status
+from bot.queries import answer_blocks, answer_status, answer_text
 
 log = logging.getLogger(__name__)
 
 SLASH_COMMANDS = ("/plan",)
+UNAVAILABLE = "Sorry, I couldn't read the plan just now. Please try again in a minute; the admins have been told."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Blocks to show, and the same answer as plain text for when Slack refuses the blocks."""
+
+    blocks: list[dict]
+    text: str
+
+    @classmethod
+    def message(cls, text: str) -> Answer:
+        return cls([status_view.section(text)], text)
 
 
 def register(app: App, deps: Deps) -> None:
     def plan_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        parsed = commands.parse(command.get("text", ""))
-        if isinstance(parsed, Help):
-            blocks = status_view.help_blocks()
-        elif isinstance(parsed, Invalid):
-            blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": parsed.message}}]
-        else:
-            today = local_date(deps.clock, deps.settings.planbot_timezone)
-            with Session(deps.engine) as session:
-                answer = answer_status(session=session, command=parsed)
-            if answer.error:
-                blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": answer.error}}]
-            else:
-                blocks = answer_blocks(answer, today)
-        _reply(respond, client, command["user_id"], blocks)
+        try:
+            answer = _answer(deps, command.get("text", ""))
+        except SQLAlchemyError:
+            log.exception("/plan %r failed on the database", command.get("text", ""))
+            answer = Answer.message(UNAVAILABLE)
+        _reply(respond, client, command["user_id"], answer)
 
     for name in SLASH_COMMANDS:
         app.command(name)(plan_command)
 
 
-def _reply(respond: Respond, client: WebClient, user_id: str, blocks: list[dict]) -> None:
+def _answer(deps: Deps, text: str) -> Answer:
+    parsed = commands.parse(text)
+    if isinstance(parsed, Help):
+        return Answer(status_view.help_blocks(), status_view.help_text())
+    if isinstance(parsed, Invalid):
+        return Answer.message(parsed.message)
+    tz = deps.settings.planbot_timezone
+    today = local_date(deps.clock, tz)
+    with Session(deps.engine) as session:
+        answer = answer_status(session=session, command=parsed)
+    if answer.error:
+        return Answer.message(answer.error)
+    return Answer(answer_blocks(answer, today, tz), answer_text(answer, today, tz))
+
+
+def _reply(respond: Respond, client: WebClient, user_id: str, answer: Answer) -> None:
     """Answer through response_url; fall back to plain text, then to a DM, if Slack refuses."""
-    text = status_view.fallback_text(blocks)
-    response = respond(text=text, blocks=blocks, response_type="ephemeral")
+    blocks: list[dict] | None = answer.blocks
+    notification = status_view.fallback_text(answer.blocks)
+    response = respond(text=notification, blocks=blocks, response_type="ephemeral")
     if response.status_code == 200:
         return
     log.warning("response_url refused the answer (%s %s)", response.status_code, response.body)
     if response.status_code == 400:
-        # A block Slack rejects (a table in an old client, a limit) still leaves the text answer.
-        response = respond(text=_blocks_as_text(blocks), response_type="ephemeral")
+        # Slack refused a block (a limit, a block type an old client lacks): the text still answers.
+        blocks, notification = None, _as_code(answer.text)
+        response = respond(text=notification, response_type="ephemeral")
         if response.status_code == 200:
             return
     # The response_url is used up or expired (5 uses, 30 minutes): a DM still reaches the user.
     try:
-        client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+        client.chat_postMessage(channel=user_id, text=notification, blocks=blocks)
     except SlackApiError as exc:
         log.error("could not answer %s by DM either: %s", user_id, exc.response.get("error"))
 
 
-def _blocks_as_text(blocks: list[dict]) -> str:
-    lines = []
-    for block in blocks:
-        if "text" in block and isinstance(block["text"], dict):
-            lines.append(block["text"]["text"])
-        for element in block.get("elements", []):
-            if isinstance(element, dict) and "text" in element:
-                lines.append(element["text"])
-        if block["type"] == "table":
-            lines.append("```" + "\n".join(" | ".join(c["text"] for c in row) for row in block["rows"]) + "```")
-    return "\n".join(lines)[:39000]
+def _as_code(text: str) -> str:
+    # A preformatted block keeps the text views' columns; Slack truncates text past 40,000 characters.
+    return "```" + text[:39_000] + "```"

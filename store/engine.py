@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Execution option marking a connection that will write (see _on_begin).
+WRITES = "planbot_writes"
+# pg_advisory_xact_lock key for migrations ("plan" in ASCII).
+MIGRATION_LOCK = 0x706C616E
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -41,30 +49,69 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
-        # writes can fail with "database is locked" at once, whatever the busy timeout.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred transaction that
+        # reads and then writes can fail with "database is locked" at once, whatever the busy
+        # timeout. Readers stay deferred, so under WAL they never wait for a writer.
+        mode = "IMMEDIATE" if connection.get_execution_options().get(WRITES) else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The absolute path of a SQLite database file, or None for PostgreSQL and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).resolve()
+
+
+def snapshot_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database consistently (WAL included) with SQLite's online backup API."""
+    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+        origin.backup(copy)
 
 
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # configparser treats "%" as interpolation; URL options such as search_path%%3D need escaping.
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     config.attributes["engine"] = engine
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration; an existing database keeps its data."""
-    with engine.begin() as connection:
-        config = alembic_config(engine)
+def migrate(engine: Engine) -> Path | None:
+    """Create or upgrade the schema to the newest migration; an existing database keeps its data.
+
+    Returns the backup taken of a SQLite file before an upgrade (batch migrations copy whole
+    tables), or None when there was nothing to upgrade.
+    """
+    config = alembic_config(engine)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    backup = None
+    with engine.execution_options(**{WRITES: True}).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two processes starting together (a deploy of two replicas) upgrade one at a time.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return None
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        if current is not None and path is not None:
+            backup = path.with_name(f"{path.name}.before-{head}.bak")
+            snapshot_sqlite(path, backup)
+            log.warning("upgrading %s from %s to %s; a copy is in %s", path, current, head, backup)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    return backup
 
 
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Session]:
-    """A short session that commits when the block ends and rolls back on an error."""
-    with Session(engine) as session, session.begin():
+    """A short writing session that commits when the block ends and rolls back on an error.
+
+    Plain `Session(engine)` is for reading.
+    """
+    with Session(engine.execution_options(**{WRITES: True})) as session, session.begin():
         yield session

@@ -37,6 +37,9 @@ class Plan(SQLModel, table=True):
     organisation: str | None = None
     loaded_at: datetime = _utc()
     source: str = Field(description="bundled seed, a file name, …")
+    progress_as_of: datetime | None = _utc(
+        default=None, description="When the plan's own progress texts were written"
+    )
 
 
 class Section(SQLModel, table=True):
@@ -57,7 +60,9 @@ class Priority(SQLModel, table=True):
     ofsted_recommendation: int | None = None
     recommendation: str
     paragraph_refs: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    expected_outcomes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    expected_outcomes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     note: str | None = None
 
 
@@ -112,7 +117,11 @@ class RoleMember(SQLModel, table=True):
 class ProgressUpdate(SQLModel, table=True):
     """A progress update as its author wrote it; edits and retractions keep the row."""
 
-    __table_args__ = (Index("ix_progressupdate_action_at", "action_id", "at"),)
+    __table_args__ = (
+        Index("ix_progressupdate_action_at", "action_id", "at"),
+        # One Slack message is one update, however often Slack delivers it (NULLs never clash).
+        UniqueConstraint("slack_channel", "slack_ts"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id")

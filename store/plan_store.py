@@ -31,15 +31,14 @@ from store.models import (
     LeadRole,
     Measure,
     MeasureValue,
-    MonthSnapshot,
     Plan,
     Priority,
     ProgressUpdate,
     RagChange,
-    RagProposal,
     RoleMember,
     Section,
     TimescaleChange,
+    metadata,
 )
 
 
@@ -51,9 +50,16 @@ class PlanAlreadyLoaded(Exception):
 class UnknownRole(Exception):
     name: str
     suggestions: list[str]
+    empty: bool = False
 
     def __str__(self) -> str:
-        hint = f" Did you mean: {', '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
+        if self.empty:
+            return f"There is no lead role {self.name!r}: the database holds no plan yet; run `planbot init` first."
+        hint = (
+            f" Did you mean: {', '.join(repr(s) for s in self.suggestions)}?"
+            if self.suggestions
+            else ""
+        )
         return f"There is no lead role {self.name!r}.{hint} `planbot leads` lists every role."
 
 
@@ -78,20 +84,37 @@ def plan_name(*, session: Session) -> str | None:
 
 
 def load_plan(
-    *, session: Session, spec: PlanSpec, loaded_at: datetime, source: str, history: list | None = None
+    *,
+    session: Session,
+    spec: PlanSpec,
+    loaded_at: datetime,
+    source: str,
+    via: str = "import",
+    history: list | None = None,
 ) -> None:
     """Write a whole plan into an empty database, in the caller's transaction.
 
+    `source` says where the plan came from (a file name); `via` is how its rows are recorded in
+    the history: "seed" for the bundled plan, "import" for a spreadsheet.
+
     Progress texts are recorded as of `spec.progress_as_of` (when the plan's authors wrote them),
-    falling back to the load time; a rated action gets its RAG as a change "via import". When an
-    exported history comes with the plan (rows with action, at, text, author, source), every
-    update is restored from it instead of the one progress text per action.
+    falling back to the load time; a rated action gets its RAG as a change at the same instant.
+    When an exported history comes with the plan (rows with action, at, text, author, source),
+    every update is restored from it, and a progress text that differs from the action's newest
+    restored update (an owner's edit in the spreadsheet) is recorded as a new update at load time.
     """
     if plan_exists(session=session):
         raise PlanAlreadyLoaded("the database already holds a plan")
-    session.add(Plan(name=spec.name, organisation=spec.organisation, loaded_at=loaded_at, source=source))
+    session.add(
+        Plan(
+            name=spec.name,
+            organisation=spec.organisation,
+            loaded_at=loaded_at,
+            source=source,
+            progress_as_of=spec.progress_as_of,
+        )
+    )
     written_at = spec.progress_as_of or loaded_at
-    via = "seed" if source == "bundled seed" else "import"
 
     sections: dict[str, Section] = {}
     for position, (key, title) in enumerate(spec.sections.items()):
@@ -100,6 +123,7 @@ def load_plan(
     session.flush()
 
     roles: dict[str, LeadRole] = {}
+    actions: dict[str, Action] = {}
     for p_spec in spec.priorities:
         priority = Priority(
             number=p_spec.number,
@@ -114,26 +138,54 @@ def load_plan(
         session.flush()
         for kind, measures in (("kpi", p_spec.kpis), ("quality", p_spec.quality_measures)):
             for position, m_spec in enumerate(measures):
-                measure = Measure(priority_id=priority.id, kind=kind, position=position, name=m_spec.name)
+                measure = Measure(
+                    priority_id=priority.id, kind=kind, position=position, name=m_spec.name
+                )
                 session.add(measure)
                 if m_spec.current:
                     session.flush()
                     session.add(
-                        MeasureValue(measure_id=measure.id, value=m_spec.current, recorded_at=written_at, source=via)
+                        MeasureValue(
+                            measure_id=measure.id,
+                            value=m_spec.current,
+                            recorded_at=written_at,
+                            source=via,
+                        )
                     )
         for a_spec in p_spec.actions:
-            _add_action(
-                session, priority, a_spec, roles, written_at=written_at, loaded_at=loaded_at, via=via,
-                with_progress=history is None,
+            actions[a_spec.id] = _add_action(
+                session,
+                priority,
+                a_spec,
+                roles,
+                written_at=written_at,
+                loaded_at=loaded_at,
+                via=via,
             )
     session.flush()
-    if history:
-        ids = dict(session.exec(select(Action.ref, Action.id)).all())
-        for row in history:
-            session.add(
-                ProgressUpdate(action_id=ids[row.action], text=row.text, at=row.at, author=row.author, source=row.source)
+
+    newest: dict[str, str] = {}
+    for row in sorted(history or [], key=lambda row: row.at):
+        session.add(
+            ProgressUpdate(
+                action_id=actions[row.action].id,
+                text=row.text,
+                at=row.at,
+                author=row.author,
+                source=row.source,
             )
-        session.flush()
+        )
+        newest[row.action] = row.text
+    for a_spec in spec.actions:
+        if a_spec.progress and newest.get(a_spec.id) != a_spec.progress:
+            # Without a history, the progress text is the plan's own; with one, it is an edit.
+            at = written_at if history is None else loaded_at
+            session.add(
+                ProgressUpdate(
+                    action_id=actions[a_spec.id].id, text=a_spec.progress, at=at, source=via
+                )
+            )
+    session.flush()
 
 
 def _add_action(
@@ -145,8 +197,7 @@ def _add_action(
     written_at: datetime,
     loaded_at: datetime,
     via: str,
-    with_progress: bool,
-) -> None:
+) -> Action:
     action = Action(
         ref=spec.id,
         priority_id=priority.id,
@@ -164,34 +215,84 @@ def _add_action(
     session.add(action)
     session.flush()
     for position, name in enumerate(dict.fromkeys(spec.leads)):
-        role = roles.get(name) or session.exec(select(LeadRole).where(LeadRole.name == name)).first()
+        role = (
+            roles.get(name) or session.exec(select(LeadRole).where(LeadRole.name == name)).first()
+        )
         if role is None:
             role = LeadRole(name=name)
             session.add(role)
             session.flush()
         roles[name] = role
         session.add(ActionLead(action_id=action.id, role_id=role.id, position=position))
-    if spec.progress and with_progress:
-        session.add(ProgressUpdate(action_id=action.id, text=spec.progress, at=written_at, source=via))
     if spec.rag is not Rag.UNRATED:
         session.add(
-            RagChange(action_id=action.id, from_rag=Rag.UNRATED.value, to_rag=spec.rag.value, at=written_at, via=via)
+            RagChange(
+                action_id=action.id,
+                from_rag=Rag.UNRATED.value,
+                to_rag=spec.rag.value,
+                at=written_at,
+                via=via,
+            )
         )
     if spec.original_timescale and spec.original_timescale != spec.timescale:
         session.add(
             TimescaleChange(
-                action_id=action.id, from_date=spec.original_timescale, to_date=spec.timescale, at=written_at, via=via
+                action_id=action.id,
+                from_date=spec.original_timescale,
+                to_date=spec.timescale,
+                at=written_at,
+                via=via,
             )
         )
+    return action
 
 
-def clear_plan(*, session: Session) -> None:
-    """Remove the plan and all its history (for `import --replace`)."""
-    for table in (
-        MonthSnapshot, MeasureValue, Measure, RagChange, TimescaleChange, RagProposal, ProgressUpdate,
-        ActionLead, RoleMember, Action, LeadRole, Priority, Section, Plan,
-    ):
+def replace_plan(
+    *,
+    session: Session,
+    spec: PlanSpec,
+    loaded_at: datetime,
+    source: str,
+    history: list | None = None,
+) -> list[str]:
+    """Replace the plan and its history with another (for `import --replace`).
+
+    Who leads each role is kept where the new plan has a role of the same name; returns the
+    roles whose Slack users were dropped because the new plan has no such role.
+    """
+    members = list(
+        session.exec(
+            select(
+                LeadRole.name,
+                RoleMember.slack_user_id,
+                RoleMember.is_deputy,
+                RoleMember.mapped_at,
+                RoleMember.mapped_by,
+            ).join(RoleMember, RoleMember.role_id == LeadRole.id)
+        )
+    )
+    # Children before parents; every table of the schema belongs to the plan.
+    for table in reversed(metadata.sorted_tables):
         session.exec(delete(table))
+    load_plan(session=session, spec=spec, loaded_at=loaded_at, source=source, history=history)
+    new_roles = {role.name: role for role in session.exec(select(LeadRole))}
+    dropped = []
+    for name, user, is_deputy, mapped_at, mapped_by in members:
+        role = new_roles.get(name)
+        if role is None:
+            dropped.append(name)
+            continue
+        session.add(
+            RoleMember(
+                role_id=role.id,
+                slack_user_id=user,
+                is_deputy=is_deputy,
+                mapped_at=mapped_at,
+                mapped_by=mapped_by,
+            )
+        )
+    session.flush()
+    return sorted(set(dropped))
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -205,18 +306,29 @@ def _latest_updates(session: Session, action_ids: list[int] | None) -> dict[int,
         ProgressUpdate.author,
         ProgressUpdate.source,
         func.row_number()
-        .over(partition_by=ProgressUpdate.action_id, order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()))
+        .over(
+            partition_by=ProgressUpdate.action_id,
+            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
+        )
         .label("rank"),
     ).where(ProgressUpdate.retracted_at.is_(None))
     if action_ids is not None:
         ranked = ranked.where(ProgressUpdate.action_id.in_(action_ids))
     sub = ranked.subquery()
-    rows = session.exec(select(sub.c.action_id, sub.c.at, sub.c.text, sub.c.author, sub.c.source).where(sub.c.rank == 1))
-    return {row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4]) for row in rows}
+    rows = session.exec(
+        select(sub.c.action_id, sub.c.at, sub.c.text, sub.c.author, sub.c.source).where(
+            sub.c.rank == 1
+        )
+    )
+    return {
+        row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4]) for row in rows
+    }
 
 
 def _leads(session: Session, action_ids: list[int] | None) -> dict[int, list[str]]:
-    query = select(ActionLead.action_id, LeadRole.name).join(LeadRole, LeadRole.id == ActionLead.role_id)
+    query = select(ActionLead.action_id, LeadRole.name).join(
+        LeadRole, LeadRole.id == ActionLead.role_id
+    )
     if action_ids is not None:
         query = query.where(ActionLead.action_id.in_(action_ids))
     leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -250,7 +362,11 @@ def _priority_views(session: Session, priorities: list[Priority]) -> list[Priori
         return []
     ids = [p.id for p in priorities]
     actions = list(
-        session.exec(select(Action).where(Action.priority_id.in_(ids)).order_by(Action.priority_id, Action.number))
+        session.exec(
+            select(Action)
+            .where(Action.priority_id.in_(ids))
+            .order_by(Action.priority_id, Action.number)
+        )
     )
     views = _action_views(session, actions)
     by_priority: dict[int, list[ActionView]] = defaultdict(list)
@@ -272,7 +388,10 @@ def _priority_views(session: Session, priorities: list[Priority]) -> list[Priori
 def plan_outline(*, session: Session) -> PlanOutline:
     """Every priority with its actions, current RAG and latest update."""
     priorities = list(session.exec(select(Priority).order_by(Priority.number)))
-    return PlanOutline(name=plan_name(session=session) or "", priorities=tuple(_priority_views(session, priorities)))
+    return PlanOutline(
+        name=plan_name(session=session) or "",
+        priorities=tuple(_priority_views(session, priorities)),
+    )
 
 
 def priority_numbers(*, session: Session) -> list[int]:
@@ -288,7 +407,9 @@ def priorities_for_recommendation(*, session: Session, recommendation: int) -> l
     """The priorities that answer Ofsted recommendation M."""
     priorities = list(
         session.exec(
-            select(Priority).where(Priority.ofsted_recommendation == recommendation).order_by(Priority.number)
+            select(Priority)
+            .where(Priority.ofsted_recommendation == recommendation)
+            .order_by(Priority.number)
         )
     )
     return _priority_views(session, priorities)
@@ -320,20 +441,32 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
     section = session.get(Section, priority.section_id)
     history: list[HistoryEntry] = []
     for update in session.exec(
-        select(ProgressUpdate).where(ProgressUpdate.action_id == action.id).order_by(ProgressUpdate.at)
+        select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action.id)
+        .order_by(ProgressUpdate.at)
     ):
         text = update.text if update.retracted_at is None else f"(retracted) {update.text}"
-        history.append(HistoryEntry(at=update.at, kind="update", text=text, by=update.author, via=update.source))
+        history.append(
+            HistoryEntry(
+                at=update.at, kind="update", text=text, by=update.author, via=update.source
+            )
+        )
     for change in session.exec(select(RagChange).where(RagChange.action_id == action.id)):
         text = f"RAG {Rag(change.from_rag).label} → {Rag(change.to_rag).label}"
         if change.reason:
             text += f" ({change.reason})"
-        history.append(HistoryEntry(at=change.at, kind="rag", text=text, by=change.by, via=change.via))
-    for change in session.exec(select(TimescaleChange).where(TimescaleChange.action_id == action.id)):
+        history.append(
+            HistoryEntry(at=change.at, kind="rag", text=text, by=change.by, via=change.via)
+        )
+    for change in session.exec(
+        select(TimescaleChange).where(TimescaleChange.action_id == action.id)
+    ):
         old = change.from_date.isoformat() if change.from_date else "none"
         new = change.to_date.isoformat() if change.to_date else "none"
         text = f"Timescale {old} → {new}" + (f" ({change.reason})" if change.reason else "")
-        history.append(HistoryEntry(at=change.at, kind="timescale", text=text, by=change.by, via=change.via))
+        history.append(
+            HistoryEntry(at=change.at, kind="timescale", text=text, by=change.by, via=change.via)
+        )
     history.sort(key=lambda entry: entry.at)
     priority_view_ = PriorityView(
         number=priority.number,
@@ -350,7 +483,10 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
 
 def roles(*, session: Session) -> list[RoleView]:
     """Every lead role with its actions and mapped Slack users, by name."""
-    views = {role.id: RoleView(name=role.name) for role in session.exec(select(LeadRole).order_by(LeadRole.name))}
+    views = {
+        role.id: RoleView(name=role.name)
+        for role in session.exec(select(LeadRole).order_by(LeadRole.name))
+    }
     query = (
         select(ActionLead.role_id, Action.ref)
         .join(Action, Action.id == ActionLead.action_id)
@@ -376,6 +512,8 @@ def find_role(*, session: Session, name: str) -> LeadRole:
     for role in all_roles:
         if _role_key(role.name) == wanted:
             return role
+    if not all_roles:
+        raise UnknownRole(name, [], empty=True)
     names = [role.name for role in all_roles]
     by_fold = {_role_key(n): n for n in names}
     close = difflib.get_close_matches(wanted, list(by_fold), n=3, cutoff=0.5)
@@ -385,7 +523,13 @@ def find_role(*, session: Session, name: str) -> LeadRole:
 
 
 def map_role(
-    *, session: Session, role_name: str, user_id: str, deputy: str | None, at: datetime, by: str | None
+    *,
+    session: Session,
+    role_name: str,
+    user_id: str,
+    deputy: str | None,
+    at: datetime,
+    by: str | None,
 ) -> LeadRole:
     """Map a Slack user (and optionally a deputy) to a lead role; mapping twice changes nothing."""
     role = find_role(session=session, name=role_name)
@@ -393,17 +537,38 @@ def map_role(
         if not slack_user:
             continue
         existing = session.exec(
-            select(RoleMember).where(RoleMember.role_id == role.id, RoleMember.slack_user_id == slack_user)
+            select(RoleMember).where(
+                RoleMember.role_id == role.id, RoleMember.slack_user_id == slack_user
+            )
         ).first()
         if existing is None:
             session.add(
-                RoleMember(role_id=role.id, slack_user_id=slack_user, is_deputy=is_deputy, mapped_at=at, mapped_by=by)
+                RoleMember(
+                    role_id=role.id,
+                    slack_user_id=slack_user,
+                    is_deputy=is_deputy,
+                    mapped_at=at,
+                    mapped_by=by,
+                )
             )
         elif existing.is_deputy != is_deputy:
             existing.is_deputy = is_deputy
             session.add(existing)
     session.flush()
     return role
+
+
+def unmap_role(*, session: Session, role_name: str, user_id: str) -> str | None:
+    """Stop mapping a user (lead or deputy) to a role; the role's name, or None if they were not mapped."""
+    role = find_role(session=session, name=role_name)
+    member = session.exec(
+        select(RoleMember).where(RoleMember.role_id == role.id, RoleMember.slack_user_id == user_id)
+    ).first()
+    if member is None:
+        return None
+    session.delete(member)
+    session.flush()
+    return role.name
 
 
 # --- Export ------------------------------------------------------------------------------------
@@ -425,14 +590,22 @@ def export_plan(*, session: Session) -> tuple[PlanSpec, list[UpdateRecord]]:
     plan = session.exec(select(Plan)).first()
     sections = {s.id: s for s in session.exec(select(Section).order_by(Section.position))}
     measures: dict[int, list[Measure]] = defaultdict(list)
-    for measure in session.exec(select(Measure).order_by(Measure.priority_id, Measure.kind, Measure.position)):
+    for measure in session.exec(
+        select(Measure).order_by(Measure.priority_id, Measure.kind, Measure.position)
+    ):
         measures[measure.priority_id].append(measure)
     current_values: dict[int, str] = {}
-    for value in session.exec(select(MeasureValue).order_by(MeasureValue.recorded_at, MeasureValue.id)):
+    for value in session.exec(
+        select(MeasureValue).order_by(MeasureValue.recorded_at, MeasureValue.id)
+    ):
         current_values[value.measure_id] = value.value
     priorities: list[PrioritySpec] = []
     for priority in session.exec(select(Priority).order_by(Priority.number)):
-        actions = list(session.exec(select(Action).where(Action.priority_id == priority.id).order_by(Action.number)))
+        actions = list(
+            session.exec(
+                select(Action).where(Action.priority_id == priority.id).order_by(Action.number)
+            )
+        )
         views = _action_views(session, actions)
         priorities.append(
             PrioritySpec(
@@ -442,9 +615,15 @@ def export_plan(*, session: Session) -> tuple[PlanSpec, list[UpdateRecord]]:
                 ofsted_recommendation=priority.ofsted_recommendation,
                 paragraph_refs=list(priority.paragraph_refs),
                 expected_outcomes=list(priority.expected_outcomes),
-                kpis=[MeasureSpec(m.name, current_values.get(m.id)) for m in measures[priority.id] if m.kind == "kpi"],
+                kpis=[
+                    MeasureSpec(m.name, current_values.get(m.id))
+                    for m in measures[priority.id]
+                    if m.kind == "kpi"
+                ],
                 quality_measures=[
-                    MeasureSpec(m.name, current_values.get(m.id)) for m in measures[priority.id] if m.kind == "quality"
+                    MeasureSpec(m.name, current_values.get(m.id))
+                    for m in measures[priority.id]
+                    if m.kind == "quality"
                 ],
                 note=priority.note,
                 actions=[
@@ -468,14 +647,19 @@ def export_plan(*, session: Session) -> tuple[PlanSpec, list[UpdateRecord]]:
     spec = PlanSpec(
         name=plan.name if plan else "Improvement plan",
         organisation=plan.organisation if plan else None,
+        progress_as_of=plan.progress_as_of if plan else None,
         sections={s.key: s.title for s in sections.values()},
         priorities=priorities,
     )
     refs = {a.id: a.ref for a in session.exec(select(Action))}
     updates = [
-        UpdateRecord(action=refs[u.action_id], at=u.at, text=u.text, author=u.author, source=u.source)
+        UpdateRecord(
+            action=refs[u.action_id], at=u.at, text=u.text, author=u.author, source=u.source
+        )
         for u in session.exec(
-            select(ProgressUpdate).where(ProgressUpdate.retracted_at.is_(None)).order_by(ProgressUpdate.at, ProgressUpdate.id)
+            select(ProgressUpdate)
+            .where(ProgressUpdate.retracted_at.is_(None))
+            .order_by(ProgressUpdate.at, ProgressUpdate.id)
         )
     ]
     return spec, updates

@@ -77,7 +77,9 @@ def seed_spec():
 def seeded(engine: Engine, seed_spec) -> Engine:
     """A migrated database holding the bundled seed plan."""
     with transaction(engine) as session:
-        plan_store.load_plan(session=session, spec=seed_spec, loaded_at=LOADED_AT, source="bundled seed")
+        plan_store.load_plan(
+            session=session, spec=seed_spec, loaded_at=LOADED_AT, source="bundled seed", via="seed"
+        )
     return engine
 
 
@@ -87,6 +89,8 @@ def sqlite_seeded(sqlite_url: str, seed_spec) -> Iterator[Engine]:
     engine = make_engine(sqlite_url)
     migrate(engine)
     with transaction(engine) as session:
-        plan_store.load_plan(session=session, spec=seed_spec, loaded_at=LOADED_AT, source="bundled seed")
+        plan_store.load_plan(
+            session=session, spec=seed_spec, loaded_at=LOADED_AT, source="bundled seed", via="seed"
+        )
     yield engine
     engine.dispose()

@@ -19,8 +19,16 @@ from bot.settings import Settings
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> str:
+def db(database_url, tmp_path, monkeypatch) -> str:
+    """DATABASE_URL for the command: a SQLite file, or a PostgreSQL schema of its own."""
     monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def sqlite_db(tmp_path, monkeypatch) -> str:
+    monkeypatch.chdir(tmp_path)
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     return url
@@ -43,13 +51,56 @@ def test_init_twice_changes_nothing(db, capsys):
 
 def test_init_with_a_broken_plan_file_loads_nothing(db, capsys, tmp_path):
     broken = tmp_path / "plan.yaml"
-    broken.write_text("priorities:\n  - number: 1\n    section: nowhere\n    actions:\n      - id: x\n")
+    broken.write_text(
+        "priorities:\n  - number: 1\n    section: nowhere\n    actions:\n      - id: x\n"
+    )
     code, _, err = run(capsys, "init", "--plan", str(broken))
     assert code == 2
     assert "section 'nowhere' is not one of" in err and "needs the recommendation text" in err
     assert "is not an action number" in err
     code, _, err = run(capsys, "status")
-    assert code == 2 and "no priorities yet" in err
+    assert code == 2 and ("run `planbot init` first" in err or "no priorities yet" in err)
+
+
+def test_init_with_a_plan_file_over_an_existing_plan_says_it_was_not_loaded(db, capsys, tmp_path):
+    run(capsys, "init")
+    other = tmp_path / "other.yaml"
+    other.write_text("plan: {name: Other}\npriorities: []\n")
+    code, _, err = run(capsys, "init", "--plan", str(other))
+    assert code == 2 and "was not loaded" in err and "import FILE --replace" in err
+
+
+def test_read_commands_do_not_create_a_database(sqlite_db, capsys, tmp_path):
+    for argv in (["status"], ["leads"], ["export", "x.xlsx"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and f"There is no planbot database at {tmp_path / 'cli.db'}" in err
+    assert not (tmp_path / "cli.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "argv", "message"),
+    [
+        (
+            {"LOG_LEVEL": "verbose"},
+            ["status"],
+            "LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL",
+        ),
+        ({}, ["export", "no/such/folder/plan.xlsx"], "No such file or directory"),
+        (
+            {"DATABASE_URL": "sqlite:////no/such/folder/planbot.db"},
+            ["init"],
+            "failed: unable to open database file",
+        ),
+    ],
+)
+def test_run_time_failures_are_one_line_not_a_traceback(
+    sqlite_db, capsys, monkeypatch, setup, argv, message
+):
+    run(capsys, "init")
+    for name, value in setup.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, *argv)
+    assert code in (1, 2) and message in err and "Traceback" not in err
 
 
 def test_status_json_shapes(db, capsys):
@@ -58,7 +109,11 @@ def test_status_json_shapes(db, capsys):
     plan = json.loads(out)
     assert plan["plan"] == "Together for Children Learning and Improvement Plan 2018"
     first = plan["priorities"][0]
-    assert (first["number"], first["ofsted_recommendation"], first["section"]) == (1, 1, "Children who need help and protection")
+    assert (first["number"], first["ofsted_recommendation"], first["section"]) == (
+        1,
+        1,
+        "Children who need help and protection",
+    )
     action = first["actions"][0]
     assert action == {
         "id": "1.1",
@@ -82,7 +137,10 @@ def test_status_json_shapes(db, capsys):
         (["status", "99"], "There is no priority 99 — the plan has priorities 1–15."),
         (["status", "7.9"], "There is no action 7.9 — priority 7 has actions 7.1–7.6."),
         (["status", "seven"], "seven is not a priority or an action. Try planbot status 7"),
-        (["leads", "map", "Service Manger ICRT", "U0ABCDEF1"], "Did you mean: 'Service Manager - ICRT'"),
+        (
+            ["leads", "map", "Service Manger ICRT", "U0ABCDEF1"],
+            "Did you mean: 'Service Manager - ICRT'",
+        ),
         (["leads", "map", "Service Manager - ICRT", "bob"], "'bob' is not a Slack user id"),
         (["export", "plan.pdf"], "export writes .xlsx or .csv files"),
         (["import", "missing.xlsx"], "missing.xlsx does not exist"),
@@ -107,13 +165,40 @@ def test_bad_settings_are_named(db, capsys, monkeypatch):
     assert code == 2 and "PLANBOT_TIMEZONE" in err
 
 
+def test_leads_unmap_and_refusals(db, capsys):
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    code, _, err = run(
+        capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF1"
+    )
+    assert code == 2 and "cannot be their own deputy" in err
+    code, out, _ = run(capsys, "leads", "unmap", "chair of sscb", "U0ABCDEF1")
+    assert code == 0 and "U0ABCDEF1 no longer leads or deputises for 'Chair of SSCB'" in out
+    code, _, err = run(capsys, "leads", "unmap", "Chair of SSCB", "U0ABCDEF1")
+    assert code == 2 and "nothing changed" in err
+
+
+def test_leads_map_on_an_empty_database_says_to_init(sqlite_db, capsys):
+    from store.engine import make_engine, migrate
+
+    migrate(make_engine(sqlite_db))
+    code, _, err = run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    assert code == 2 and "run `planbot init` first" in err
+
+
 def test_leads_map_and_list(db, capsys):
     run(capsys, "init")
-    code, out, _ = run(capsys, "leads", "map", "service manager - icrt", "U0ABCDEF1", "--deputy", "U0ABCDEF2")
+    code, out, _ = run(
+        capsys, "leads", "map", "service manager - icrt", "U0ABCDEF1", "--deputy", "U0ABCDEF2"
+    )
     assert code == 0 and "'Service Manager - ICRT' is led by U0ABCDEF1 with deputy U0ABCDEF2" in out
     _, out, _ = run(capsys, "leads", "--json")
     role = next(r for r in json.loads(out) if r["name"] == "Service Manager - ICRT")
-    assert role["users"] == ["U0ABCDEF1"] and role["deputies"] == ["U0ABCDEF2"] and "1.4" in role["actions"]
+    assert (
+        role["users"] == ["U0ABCDEF1"]
+        and role["deputies"] == ["U0ABCDEF2"]
+        and "1.4" in role["actions"]
+    )
 
 
 def test_export_then_import_into_a_fresh_database_round_trips(db, capsys, tmp_path, monkeypatch):
@@ -123,18 +208,69 @@ def test_export_then_import_into_a_fresh_database_round_trips(db, capsys, tmp_pa
     for name in ("plan.xlsx", "plan.csv"):
         code, _, _ = run(capsys, "export", str(tmp_path / name))
         assert code == 0 and (tmp_path / name).stat().st_size > 0
+    _, history_before, _ = run(capsys, "status", "1.4", "--json")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
     code, out, err = run(capsys, "import", str(tmp_path / "plan.xlsx"))
     assert code == 0, err
     _, after, _ = run(capsys, "status", "--json")
     assert json.loads(after) == json.loads(before)
+    _, history_after, _ = run(capsys, "status", "1.4", "--json")
+    assert json.loads(history_after) == json.loads(
+        history_before
+    )  # dated 31 Oct 2018, not the import day
+
+
+def test_progress_edited_in_the_spreadsheet_is_kept_on_import(db, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    workbook = tmp_path / "plan.xlsx"
+    run(capsys, "export", str(workbook))
+    book = load_workbook(workbook)
+    sheet = book["Plan"]
+    headings = [cell.value for cell in sheet[1]]
+    progress, actions = headings.index("Progress Update") + 1, headings.index("Actions") + 1
+    row = next(
+        r
+        for r in range(2, sheet.max_row + 1)
+        if str(sheet.cell(r, actions).value).startswith("1.1 ")
+    )
+    sheet.cell(row, progress).value = "Review report accepted by the Board."
+    book.save(workbook)
+    code, out, err = run(
+        capsys,
+        "import",
+        str(workbook),
+        "--replace",
+        "--today",
+        "2018-12-03",
+        "--backup-dir",
+        str(tmp_path / "backups"),
+    )
+    assert code == 0, err
+    assert "The plan it replaced, with its progress history, is in" in out
+    assert list((tmp_path / "backups").glob("planbot-backup-20181203-*.xlsx"))
+    _, detail, _ = run(capsys, "status", "1.1", "--json")
+    detail = json.loads(detail)
+    assert detail["last_update"]["text"] == "Review report accepted by the Board."
+    assert [h["text"][:20] for h in detail["history"]] == [
+        "Independent review o",
+        "Review report accept",
+    ]
+    _, leads, _ = run(capsys, "leads", "--json")
+    assert next(r for r in json.loads(leads) if r["name"] == "Chair of SSCB")["users"] == [
+        "U0ABCDEF1"
+    ]
 
 
 def test_a_rejected_import_changes_nothing(db, capsys, tmp_path):
     run(capsys, "init")
     _, before, _ = run(capsys, "status", "--json")
     bad = tmp_path / "bad.csv"
-    bad.write_text("Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/13/2019,Red\n1.1,Again,Owner,01/01/2019,Purple\n")
+    bad.write_text(
+        "Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/13/2019,Red\n1.1,Again,Owner,01/01/2019,Purple\n"
+    )
     code, _, err = run(capsys, "import", str(bad), "--replace")
     assert code == 2 and "row 2" in err and "row 3" in err and "Nothing was imported" in err
     _, after, _ = run(capsys, "status", "--json")
@@ -147,7 +283,7 @@ def test_import_over_an_existing_plan_needs_replace(db, capsys, tmp_path):
     good.write_text("Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/03/2019,Red\n")
     code, _, err = run(capsys, "import", str(good))
     assert code == 2 and "--replace" in err
-    code, out, _ = run(capsys, "import", str(good), "--replace")
+    code, out, _ = run(capsys, "import", str(good), "--replace", "--backup-dir", str(tmp_path))
     assert code == 0
     _, out, _ = run(capsys, "status", "--json")
     assert [a["rag"] for p in json.loads(out)["priorities"] for a in p["actions"]] == ["red"]
@@ -161,7 +297,8 @@ def test_run_without_tokens_points_to_shell_and_demo(db, capsys):
     assert code == 2 and "SLACK_SIGNING_SECRET" in err
 
 
-def test_shell_script_mode(db):
+def test_shell_script_mode(sqlite_db):
+    db = sqlite_db
     from bot.shell import run_shell
 
     script = io.StringIO(
@@ -169,7 +306,10 @@ def test_shell_script_mode(db):
         "/plan status 7.5\n:users\n:tick\n:bogus\n"
     )
     out = io.StringIO()
-    assert run_shell(Settings(_env_file=None, database_url=db), today=None, stdin=script, stdout=out) == 0
+    assert (
+        run_shell(Settings(_env_file=None, database_url=db), today=None, stdin=script, stdout=out)
+        == 0
+    )
     text = out.getvalue()
     assert "the bundled plan, on a scratch copy" in text
     assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in text
@@ -180,20 +320,29 @@ def test_shell_script_mode(db):
     assert "I don't know :bogus" in text
 
 
-def test_shell_works_on_a_copy(db, capsys):
+def test_shell_works_on_a_copy(sqlite_db, capsys):
+    db = sqlite_db
     from bot.shell import run_shell
 
     run(capsys, "init")
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
     out = io.StringIO()
-    run_shell(Settings(_env_file=None, database_url=db), today=None, stdin=io.StringIO("/plan status 1\n"), stdout=out)
+    run_shell(
+        Settings(_env_file=None, database_url=db),
+        today=None,
+        stdin=io.StringIO("/plan status 1\n"),
+        stdout=out,
+    )
     assert f"a copy of {db.removeprefix('sqlite:///')}" in out.getvalue()
     _, leads, _ = run(capsys, "leads", "--json")
     chair = next(r for r in json.loads(leads) if r["name"] == "Chair of SSCB")
-    assert chair["users"] == ["U0ABCDEF1"]  # the shell's fictional users never reach the real database
+    assert chair["users"] == [
+        "U0ABCDEF1"
+    ]  # the shell's fictional users never reach the real database
 
 
-def test_demo(db, capsys, tmp_path):
+def test_demo(sqlite_db, capsys, tmp_path):
+    db = sqlite_db
     code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "out"))
     assert code == 0
     assert "The clock reads Tuesday 20 November 2018" in out
@@ -201,7 +350,9 @@ def test_demo(db, capsys, tmp_path):
     assert "There is no priority 99 — the plan has priorities 1–15." in out
     assert "0 refused by Slack's checks" in out
     assert (tmp_path / "out" / "plan.xlsx").exists()
-    assert not Path(db.removeprefix("sqlite:///")).exists()  # the demo never touches the configured database
+    assert not Path(
+        db.removeprefix("sqlite:///")
+    ).exists()  # the demo never touches the configured database
 
 
 def _free_port() -> int:
@@ -223,13 +374,34 @@ def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path):
             "SLACK_API_URL": double.api_url,
         }
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--http", "--host", "127.0.0.1", "--port", str(port)],
-            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         try:
-            signer = SignedRequests(signing_secret="run-secret", team_id=double.team_id, bot_user_id=double.bot_user_id)
+            signer = SignedRequests(
+                signing_secret="run-secret", team_id=double.team_id, bot_user_id=double.bot_user_id
+            )
             user = double.add_user("someone")
-            request = signer.command(user, "help", channel_id="C0ABC", response_url=double.new_response_url(user, double.dm_channel(user)))
+            request = signer.command(
+                user,
+                "help",
+                channel_id="C0ABC",
+                response_url=double.new_response_url(user, double.dm_channel(user)),
+            )
             deadline = time.monotonic() + 20
             while True:
                 try:

@@ -40,7 +40,17 @@ def test_valid(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["status abc", "status -1", "status 7.3.1", "status 1 2", "status rec", "status rec x", "status 9999999", "frobnicate", "status 7.x"],
+    [
+        "status abc",
+        "status -1",
+        "status 7.3.1",
+        "status 1 2",
+        "status rec",
+        "status rec x",
+        "status 9999999",
+        "frobnicate",
+        "status 7.x",
+    ],
 )
 def test_invalid_says_what_is_valid(text):
     result = commands.parse(text)
@@ -59,14 +69,18 @@ def test_echo_cannot_break_formatting():
 
 
 @pytest.mark.parametrize(
-    ("numbers", "text"), [([1, 2, 3], "1–3"), ([1, 2, 3, 5, 7, 8], "1–3, 5, 7–8"), ([4], "4"), ([], "none")]
+    ("numbers", "text"),
+    [([1, 2, 3], "1–3"), ([1, 2, 3, 5, 7, 8], "1–3, 5, 7–8"), ([4], "4"), ([], "none")],
 )
 def test_describe_range(numbers, text):
     assert commands.describe_range(numbers) == text
 
 
 def test_not_found_messages():
-    assert commands.no_such_priority(99, list(range(1, 16))) == "There is no priority 99 — the plan has priorities 1–15."
+    assert (
+        commands.no_such_priority(99, list(range(1, 16)))
+        == "There is no priority 99 — the plan has priorities 1–15."
+    )
     assert commands.no_such_action(ActionRef(7, 9), ["7.1", "7.6"], list(range(1, 16))) == (
         "There is no action 7.9 — priority 7 has actions 7.1–7.6."
     )

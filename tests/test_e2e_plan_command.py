@@ -43,7 +43,10 @@ def _all_text(item: dict) -> str:
 
 def _row_counts(engine) -> tuple[int, ...]:
     with Session(engine) as session:
-        return tuple(session.exec(select(func.count()).select_from(t)).one() for t in (Action, ProgressUpdate, RagChange, RoleMember))
+        return tuple(
+            session.exec(select(func.count()).select_from(t)).one()
+            for t in (Action, ProgressUpdate, RagChange, RoleMember)
+        )
 
 
 # --- Through Bolt's front door (dispatch of signed requests) ----------------------------------
@@ -78,7 +81,9 @@ def test_status_of_an_action_shows_history(world):
     world.command(world.admin.user_id, "status 1.3")
     [answer] = _responses(world)
     text = _all_text(answer)
-    assert "ACTION 1.3" in text and "took place on 01/10/18" in text and "31 Oct 2018 (seed)" in text
+    assert (
+        "ACTION 1.3" in text and "took place on 01/10/18" in text and "31 Oct 2018 (seed)" in text
+    )
 
 
 def test_status_by_ofsted_recommendation(world):
@@ -124,7 +129,9 @@ def test_used_up_response_url_falls_back_to_a_dm(world):
     for _ in range(5):  # Slack allows 5 uses in 30 minutes
         assert WebhookClient(url).send(text="used").status_code == 200
     world.new_items()
-    request = world.requests.command(user, "status 7", channel_id=world.double.dm_channel(user), response_url=url)
+    request = world.requests.command(
+        user, "status 7", channel_id=world.double.dm_channel(user), response_url=url
+    )
     assert request.dispatch(world.app).status == 200
     [dm] = world.double.requests_for("chat.postMessage")
     assert dm.body["channel"] == user
@@ -150,9 +157,24 @@ def test_rejected_blocks_fall_back_to_text(world, monkeypatch):
 @pytest.mark.parametrize(
     "event",
     [
-        {"type": "message", "subtype": "channel_join", "user": "U0SOMEONE", "channel": "C0ABC", "ts": "1.000001", "text": "joined"},
+        {
+            "type": "message",
+            "subtype": "channel_join",
+            "user": "U0SOMEONE",
+            "channel": "C0ABC",
+            "ts": "1.000001",
+            "text": "joined",
+        },
         {"type": "app_home_opened", "user": "U0SOMEONE", "channel": "D0ABC", "tab": "messages"},
-        {"type": "message", "user": "U0SOMEONE", "channel": "D0ABC", "ts": "2.000001", "thread_ts": "1.000001", "text": "reply", "channel_type": "im"},
+        {
+            "type": "message",
+            "user": "U0SOMEONE",
+            "channel": "D0ABC",
+            "ts": "2.000001",
+            "thread_ts": "1.000001",
+            "text": "reply",
+            "channel_type": "im",
+        },
         {"type": "member_joined_channel", "user": "U0SOMEONE", "channel": "C0ABC"},
     ],
 )
@@ -169,7 +191,9 @@ def test_unknown_interaction_is_acknowledged(world):
 
 def test_socket_mode_command(world):
     request = world.requests.command(
-        world.admin.user_id, "status 7", channel_id="C0ABC",
+        world.admin.user_id,
+        "status 7",
+        channel_id="C0ABC",
         response_url=world.double.new_response_url(world.admin.user_id, world.committee_channel),
     )
     assert world.app.dispatch(request.to_socket_mode()).status == 200
@@ -181,7 +205,9 @@ def test_socket_mode_command(world):
 
 @contextmanager
 def serving(app) -> Iterator[str]:
-    server = uvicorn.Server(uvicorn.Config(asgi_app(app), host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(asgi_app(app), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -199,8 +225,12 @@ def serving(app) -> Iterator[str]:
 def test_http_signed_command(world):
     with serving(world.app) as url:
         request = world.requests.command(
-            world.admin.user_id, "help", channel_id="C0ABC",
-            response_url=world.double.new_response_url(world.admin.user_id, world.committee_channel),
+            world.admin.user_id,
+            "help",
+            channel_id="C0ABC",
+            response_url=world.double.new_response_url(
+                world.admin.user_id, world.committee_channel
+            ),
         )
         status, _ = request.post(url)
         assert status == 200
@@ -218,13 +248,71 @@ def test_http_rejects_unsigned_and_stale_requests(world, forgery):
         if forgery == "stale":
             kwargs["timestamp"] = int(time.time()) - 301  # wall clock: Slack signs with real time
         request = world.requests.command(
-            world.admin.user_id, "status 7", channel_id="C0ABC",
-            response_url=world.double.new_response_url(world.admin.user_id, world.committee_channel), **kwargs,
+            world.admin.user_id,
+            "status 7",
+            channel_id="C0ABC",
+            response_url=world.double.new_response_url(
+                world.admin.user_id, world.committee_channel
+            ),
+            **kwargs,
         )
         if forgery == "unsigned":
-            request.headers = {k: v for k, v in request.headers.items() if not k.lower().startswith("x-slack")}
+            request.headers = {
+                k: v for k, v in request.headers.items() if not k.lower().startswith("x-slack")
+            }
         before = _row_counts(world.engine)
         status, _ = request.post(url)
     assert status == 401
     assert world.double.requests_for("response") == []
     assert _row_counts(world.engine) == before
+
+
+def test_the_production_client_never_resends_blindly():
+    from slack_sdk.http_retry import RateLimitErrorRetryHandler
+
+    from bot.app import make_client
+
+    client = make_client(Settings(_env_file=None, slack_bot_token="xoxb-x"))
+    assert [type(h) for h in client.retry_handlers] == [RateLimitErrorRetryHandler]
+
+
+def test_a_database_failure_still_gets_an_answer(world, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import handlers.commands
+
+    def broken(**_):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(handlers.commands, "answer_status", broken)
+    assert world.command(world.admin.user_id, "status 7") == 200
+    [answer] = _responses(world)
+    assert "couldn't read the plan just now" in answer["text"]
+
+
+def test_dates_are_shown_in_the_plan_time_zone(world):
+    from datetime import UTC, datetime
+
+    from store import plan_store
+    from store.engine import transaction
+    from store.models import Action, ProgressUpdate
+
+    with transaction(world.engine) as session:
+        action = session.exec(select(Action).where(Action.ref == "1.5")).one()
+        # 23:30 UTC on 31 March 2019 is 00:30 BST on 1 April.
+        session.add(
+            ProgressUpdate(
+                action_id=action.id,
+                text="Screening live",
+                at=datetime(2019, 3, 31, 23, 30, tzinfo=UTC),
+                source="reply",
+                author="William Jones",
+            )
+        )
+    world.command(world.admin.user_id, "status 1.5")
+    text = _all_text(_responses(world)[0])
+    assert "1 Apr 2019 (reply by William Jones)" in text  # a name, not a broken @-mention
+    with Session(world.engine) as session:
+        assert (
+            plan_store.action_detail(session=session, ref="1.5").history[-1].by == "William Jones"
+        )

@@ -15,6 +15,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from store.engine import alembic_config, make_engine, migrate
 from store.models import metadata
@@ -29,7 +30,9 @@ def _run(engine: Engine, verb: str, revision: str) -> None:
 
 def test_head_matches_the_models(engine):
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), metadata
+        )
     assert diff == []
 
 
@@ -54,7 +57,9 @@ def test_downgrade_to_base_and_up_again(database_url):
 
 
 def _seed_0001(connection: Connection) -> None:
-    connection.execute(text("INSERT INTO section (id, key, title, position) VALUES (1, 'plan', 'Plan', 0)"))
+    connection.execute(
+        text("INSERT INTO section (id, key, title, position) VALUES (1, 'plan', 'Plan', 0)")
+    )
     connection.execute(
         text(
             "INSERT INTO priority (id, number, section_id, recommendation, paragraph_refs, expected_outcomes) "
@@ -67,15 +72,40 @@ def _seed_0001(connection: Connection) -> None:
             "VALUES (1, '1.1', 1, 1, 'An action', '[21]', 'amber', false, '2018-10-31 12:00:00')"
         )
     )
+    connection.execute(
+        text(
+            "INSERT INTO plan (id, name, loaded_at, source) VALUES (1, 'Plan', '2018-10-31 12:00:00', 'seed')"
+        )
+    )
+    connection.execute(
+        text(
+            "INSERT INTO progressupdate (action_id, text, at, source) VALUES (1, 'On track', '2018-10-31 12:00:00', 'seed')"
+        )
+    )
 
 
 def _check_0001(connection: Connection) -> None:
     row = connection.execute(text("SELECT ref, rag, text FROM action")).one()
     assert tuple(row) == ("1.1", "amber", "An action")
+    assert connection.execute(text("SELECT text FROM progressupdate")).scalar() == "On track"
+
+
+def _check_0002(connection: Connection) -> None:
+    _check_0001(connection)
+    assert connection.execute(text("SELECT progress_as_of FROM plan")).scalar() is None
+    # 0002 makes one Slack message one update.
+    with pytest.raises(IntegrityError), connection.begin_nested():
+        for _ in range(2):
+            connection.execute(
+                text(
+                    "INSERT INTO progressupdate (action_id, text, at, source, slack_channel, slack_ts) "
+                    "VALUES (1, 'dup', '2018-11-01 09:00:00', 'reply', 'D0LEAD', '1541062800.000100')"
+                )
+            )
 
 
 UPGRADES: list[tuple[str, Callable[[Connection], None], Callable[[Connection], None]]] = [
-    ("0001", _seed_0001, _check_0001),
+    ("0001", _seed_0001, _check_0002),
 ]
 
 
@@ -88,4 +118,22 @@ def test_upgrade_keeps_data(database_url, start, write, check):
     migrate(engine)
     with engine.connect() as connection:
         check(connection)
+    engine.dispose()
+
+
+def test_sqlite_is_backed_up_before_an_upgrade(sqlite_url, tmp_path):
+    engine = make_engine(sqlite_url)
+    _run(engine, "upgrade", "0001")
+    with engine.begin() as connection:
+        _seed_0001(connection)
+    backup = migrate(engine)
+    assert backup is not None and backup.name.startswith("planbot.db.before-")
+    copy = make_engine(f"sqlite:///{backup}")
+    with copy.connect() as connection:
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
+        _check_0001(connection)
+    assert migrate(engine) is None  # at head: nothing to do, no second backup
+    copy.dispose()
     engine.dispose()

@@ -50,15 +50,24 @@ def test_unknown_action_and_priority(seeded):
     with Session(seeded) as session:
         assert plan_store.action_detail(session=session, ref="7.99") is None
         assert plan_store.priority_view(session=session, number=99) is None
-        assert plan_store.action_refs(session=session, priority=7) == [f"7.{n}" for n in range(1, 7)]
-        assert [p.number for p in plan_store.priorities_for_recommendation(session=session, recommendation=9)] == [7]
+        assert plan_store.action_refs(session=session, priority=7) == [
+            f"7.{n}" for n in range(1, 7)
+        ]
+        assert [
+            p.number
+            for p in plan_store.priorities_for_recommendation(session=session, recommendation=9)
+        ] == [7]
 
 
 def test_retracted_update_is_not_the_latest(seeded):
     with transaction(seeded) as session:
         action = session.exec(select(Action).where(Action.ref == "1.1")).one()
         later = datetime(2018, 11, 20, 10, tzinfo=UTC)
-        session.add(ProgressUpdate(action_id=action.id, text="Withdrawn", at=later, source="reply", retracted_at=later))
+        session.add(
+            ProgressUpdate(
+                action_id=action.id, text="Withdrawn", at=later, source="reply", retracted_at=later
+            )
+        )
     with Session(seeded) as session:
         detail = plan_store.action_detail(session=session, ref="1.1")
     assert detail.action.last_update.text.startswith("Independent review")
@@ -70,18 +79,32 @@ def test_map_role_forgives_case_and_dashes_and_is_idempotent(seeded):
     for _ in range(2):
         with transaction(seeded) as session:
             role = plan_store.map_role(
-                session=session, role_name="service manager icrt", user_id="U0LEAD1", deputy="U0DEP1", at=at, by="test"
+                session=session,
+                role_name="service manager icrt",
+                user_id="U0LEAD1",
+                deputy="U0DEP1",
+                at=at,
+                by="test",
             )
             assert role.name == "Service Manager - ICRT"
     with Session(seeded) as session:
-        view = next(r for r in plan_store.roles(session=session) if r.name == "Service Manager - ICRT")
+        view = next(
+            r for r in plan_store.roles(session=session) if r.name == "Service Manager - ICRT"
+        )
     assert view.users == ["U0LEAD1"] and view.deputies == ["U0DEP1"]
     assert "1.4" in view.actions
 
 
 def test_unknown_role_suggests_close_names_and_changes_nothing(seeded):
     with pytest.raises(plan_store.UnknownRole) as raised, transaction(seeded) as session:
-        plan_store.map_role(session=session, role_name="Servce Manager ICRT", user_id="U0X", deputy=None, at=LOADED_AT, by=None)
+        plan_store.map_role(
+            session=session,
+            role_name="Servce Manager ICRT",
+            user_id="U0X",
+            deputy=None,
+            at=LOADED_AT,
+            by=None,
+        )
     assert "Service Manager - ICRT" in raised.value.suggestions
     with Session(seeded) as session:
         assert all(not r.users for r in plan_store.roles(session=session))
@@ -112,3 +135,49 @@ def test_timestamps_are_aware_utc(seeded):
     with Session(seeded) as session:
         update = session.exec(select(ProgressUpdate)).first()
     assert update.at.utcoffset().total_seconds() == 0
+
+
+def test_sqlite_pragmas_hold_on_every_pooled_connection(sqlite_url):
+    from sqlalchemy import text
+
+    from store.engine import make_engine, migrate
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    connections = [engine.connect() for _ in range(3)]
+    try:
+        for connection in connections:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+    finally:
+        for connection in connections:
+            connection.close()
+    with pytest.raises(Exception, match="FOREIGN KEY"), engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO actionlead (action_id, role_id, position) VALUES (999, 999, 0)")
+        )
+    engine.dispose()
+
+
+def test_foreign_keys_are_enforced_on_both_databases(engine):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), transaction(engine) as session:
+        session.add(ProgressUpdate(action_id=424242, text="orphan", at=LOADED_AT, source="reply"))
+
+
+def test_a_reader_does_not_block_a_writer(sqlite_seeded):
+    from store.engine import transaction
+
+    with Session(sqlite_seeded) as reader:
+        assert plan_store.plan_outline(session=reader).priorities  # a read transaction is open
+        with transaction(sqlite_seeded) as writer:  # and a write still goes through at once
+            plan_store.map_role(
+                session=writer,
+                role_name="Chair of SSCB",
+                user_id="U0W1",
+                deputy=None,
+                at=LOADED_AT,
+                by=None,
+            )

@@ -8,9 +8,41 @@ import pytest
 
 from bot.domain import Rag
 
-ACTIONS_PER_PRIORITY = {1: 16, 2: 8, 3: 8, 4: 6, 5: 10, 6: 6, 7: 6, 8: 3, 9: 10, 10: 3, 11: 2, 12: 3, 13: 4, 14: 4, 15: 4}
+ACTIONS_PER_PRIORITY = {
+    1: 16,
+    2: 8,
+    3: 8,
+    4: 6,
+    5: 10,
+    6: 6,
+    7: 6,
+    8: 3,
+    9: 10,
+    10: 3,
+    11: 2,
+    12: 3,
+    13: 4,
+    14: 4,
+    15: 4,
+}
 # Priority -> the Ofsted recommendation it answers ("Ref: Ofsted Recommendation M").
-OFSTED = {1: 1, 2: 2, 3: 6, 4: 7, 5: 8, 6: 11, 7: 9, 8: 10, 9: 12, 10: 13, 11: 14, 12: 15, 13: 3, 14: 4, 15: 5}
+OFSTED = {
+    1: 1,
+    2: 2,
+    3: 6,
+    4: 7,
+    5: 8,
+    6: 11,
+    7: 9,
+    8: 10,
+    9: 12,
+    10: 13,
+    11: 14,
+    12: 15,
+    13: 3,
+    14: 4,
+    15: 5,
+}
 SECTIONS = {
     **dict.fromkeys(range(1, 7), "help_and_protection"),
     # The "2. CHILDREN LOOKED AFTER AND ACHIEVING PERMANENCE" heading stands before Priority 7.
@@ -48,10 +80,22 @@ def test_plan_header(seed_spec):
         ("1.4", ["Service Manager - ICRT"], date(2018, 12, 31)),
         ("1.5", ["Northumbria Police Safeguarding MASH Manager"], date(2019, 5, 31)),
         ("2.6", ["ICRT Manager", "MSET Co-ordinator"], date(2019, 3, 31)),
-        ("4.1", ["Service Manager", "Principal Social Worker"], date(2019, 3, 31)),  # "Service Manager & Principal Social Worker"
+        (
+            "4.1",
+            ["Service Manager", "Principal Social Worker"],
+            date(2019, 3, 31),
+        ),  # "Service Manager & Principal Social Worker"
         ("7.2", ["Service Manager - CP"], date(2019, 3, 31)),  # Cyrillic "СР" in the seed
-        ("9.1", ["Director of Children's Social Care"], date(2019, 3, 31)),  # seed repeats it as 31/03/13
-        ("13.2", ["CEO of TfC", "Head of Contractual Relationships in Sunderland Council"], date(2019, 1, 31)),
+        (
+            "9.1",
+            ["Director of Children's Social Care"],
+            date(2019, 3, 31),
+        ),  # seed repeats it as 31/03/13
+        (
+            "13.2",
+            ["CEO of TfC", "Head of Contractual Relationships in Sunderland Council"],
+            date(2019, 1, 31),
+        ),
         ("14.1", ["Workforce Development Manager", "SSCB Workforce Lead"], date(2020, 3, 31)),
         ("15.4", ["Director of Children's Social Care"], date(2018, 12, 31)),
     ],
@@ -81,7 +125,9 @@ def test_dates_match_what_the_seed_wrote(seed_spec):
 
 def test_progress_texts(seed_spec):
     actions = {a.id: a for a in seed_spec.actions}
-    assert actions["1.1"].progress.startswith("Independent review of ICRT and repeat contacts concluded.")
+    assert actions["1.1"].progress.startswith(
+        "Independent review of ICRT and repeat contacts concluded."
+    )
     assert "took place on 01/10/18" in actions["1.3"].progress
     assert "signed off by mid-November" in actions["13.2"].progress
     assert actions["1.5"].progress is None  # the seed's cell is empty
@@ -93,12 +139,56 @@ def test_roles_are_clean(seed_spec):
     roles = {lead for action in seed_spec.actions for lead in action.leads}
     assert not [r for r in roles if "–" in r or "  " in r or r != r.strip()]
     assert "MSET Coordinator" not in roles  # dash variant normalised to "MSET Co-ordinator"
-    assert {"Service Manager - ICRT", "Director of Children's Social Care", "Chair of SSCB"} <= roles
+    assert {
+        "Service Manager - ICRT",
+        "Director of Children's Social Care",
+        "Chair of SSCB",
+    } <= roles
 
 
 def test_no_rag_and_no_new_actions_in_the_seed(seed_spec):
     assert {a.rag for a in seed_spec.actions} == {Rag.UNRATED}
     assert not any(a.is_new for a in seed_spec.actions)
+
+
+# (KPIs, quality measures) per priority, counted in the seed with wrapped lines rejoined.
+MEASURES = {
+    1: (7, 5),
+    2: (2, 3),
+    3: (3, 5),
+    4: (0, 2),
+    5: (2, 5),
+    6: (1, 3),
+    7: (3, 1),
+    8: (0, 1),
+    9: (3, 6),
+    10: (0, 2),
+    11: (0, 2),
+    12: (2, 2),
+    13: (0, 1),
+    14: (0, 1),
+    15: (5, 3),
+}
+
+
+def test_every_priority_has_its_measures(seed_spec):
+    assert {
+        p.number: (len(p.kpis), len(p.quality_measures)) for p in seed_spec.priorities
+    } == MEASURES
+    by_number = {p.number: p for p in seed_spec.priorities}
+    # A KPI wrapped over two lines in the seed, rejoined.
+    assert by_number[15].kpis[0].name == (
+        "% of social worker open cases that have had a supervision discussion recorded within 9 weeks of the previous one"
+    )
+    assert (
+        by_number[7]
+        .quality_measures[0]
+        .name.endswith("applications are timely and of good quality")
+    )
+    assert (
+        by_number[6].quality_measures[2].name
+        == "Increased notifications of private fostering arrangements"
+    )
 
 
 def test_measures(seed_spec):

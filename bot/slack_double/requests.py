@@ -53,11 +53,24 @@ class SlackRequest:
         return BoltRequest(mode="socket_mode", body=self.parsed(), headers=retry_headers or None)
 
     def parsed(self) -> dict:
-        """The body as a dict: JSON, the `payload` of an interaction, or the command's form."""
+        """The body as a dict: JSON, the `payload` of an interaction, or the command's form.
+
+        This is also the `payload` of the Socket Mode envelope Slack sends instead.
+        """
         if self.headers.get("content-type") == _JSON:
             return json.loads(self.body)
         form = dict(parse_qsl(self.body, keep_blank_values=True))
         return json.loads(form["payload"]) if "payload" in form else form
+
+    @property
+    def envelope_type(self) -> str:
+        """The Socket Mode envelope type for this request: events_api, interactive or slash_commands.
+
+        `double.push_envelope(request.envelope_type, request.parsed())` delivers it over the socket.
+        """
+        if self.headers.get("content-type") == _JSON:
+            return "events_api"
+        return "interactive" if "payload" in dict(parse_qsl(self.body)) else "slash_commands"
 
     def dispatch(self, app: App) -> BoltResponse:
         """Run the request through the app's middleware and listeners."""

@@ -34,6 +34,7 @@ from bot.slack_double.limits import (
     view_block_errors,
     view_errors,
 )
+from bot.slack_double.socket_mode import SocketMode
 from bot.slack_double.state import (
     PERMALINK_BASE,
     RESPONSE_URL_LIFETIME,
@@ -94,8 +95,14 @@ def parse_body(raw: bytes, content_type: str, query: str = "") -> dict:
 class WebApi:
     """Slack's Web API, response_url and upload endpoints, answered from a Workspace."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        app_methods: dict[str, Callable[[str, dict], dict]] | None = None,
+    ) -> None:
         self.ws = workspace
+        # Methods called with the app-level token (apps.connections.open), given (token, body).
+        self._app_methods = dict(app_methods or {})
         self._methods: dict[str, Callable[[dict], dict]] = {
             "auth.test": self._auth_test,
             "users.info": self._users_info,
@@ -164,13 +171,18 @@ class WebApi:
 
     def _call(self, method: str, headers: dict, body: dict) -> dict:
         handler = self._methods.get(method)
-        if handler is None:
+        app_handler = self._app_methods.get(method)
+        if handler is None and app_handler is None:
             return {"ok": False, "error": "unknown_method", "req_method": method}
         authorization = headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
         token = token or body.get("token")
         if not token:
             return _error("not_authed")
+        if app_handler is not None:
+            return app_handler(str(token), body)
+        if str(token).startswith("xapp-"):
+            return _error("not_allowed_token_type")  # an app-level token opens sockets, no more
         if token != self.ws.bot_token:
             return _error("invalid_auth")
         return handler(body)
@@ -935,6 +947,11 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve()
 
     def do_GET(self) -> None:  # noqa: N802
+        if self.headers.get("Upgrade", "").lower() == "websocket":
+            # Socket Mode: this request becomes a WebSocket until either side closes it.
+            self.close_connection = True
+            self.server.socket_mode.serve(self)
+            return
         self._serve()
 
     def _serve(self) -> None:
@@ -961,10 +978,11 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, api: WebApi) -> None:
+    def __init__(self, api: WebApi, socket_mode: SocketMode) -> None:
         # Port 0: the OS picks a free port, so parallel test runs never collide.
         super().__init__(("127.0.0.1", 0), _Handler)
         self.api = api
+        self.socket_mode = socket_mode
 
 
 class InProcessWebClient(WebClient):
@@ -1028,6 +1046,9 @@ class SlackDouble:
         bot_id: str = "B0PLANBOT",
         bot_token: str = "xoxb-double-token",
         clock: Clock | None = None,
+        *,
+        app_id: str = "A0PLANBOT",
+        app_token: str | None = None,
     ) -> None:
         self._ws = Workspace(
             team_id=team_id,
@@ -1036,7 +1057,12 @@ class SlackDouble:
             bot_token=bot_token,
             clock=clock,
         )
-        self._api = WebApi(self._ws)
+        self._socket = SocketMode(
+            self._ws, app_id=app_id, app_token=app_token or f"xapp-1-{app_id}-1-double"
+        )
+        self._api = WebApi(
+            self._ws, app_methods={"apps.connections.open": self._socket.connections_open}
+        )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -1046,7 +1072,7 @@ class SlackDouble:
         """Serve the Web API on 127.0.0.1 in a daemon thread."""
         if self._server is not None:
             return self
-        server = _Server(self._api)
+        server = _Server(self._api, self._socket)
         host, port = server.server_address[:2]
         with self._ws.lock:
             self._ws.base_url = f"http://{host}:{port}"
@@ -1064,6 +1090,7 @@ class SlackDouble:
         server, thread = self._server, self._thread
         if server is None:
             return
+        self._socket.close_all()
         server.shutdown()
         server.server_close()
         if thread is not None:
@@ -1103,6 +1130,11 @@ class SlackDouble:
     @property
     def bot_token(self) -> str:
         return self._ws.bot_token
+
+    @property
+    def app_token(self) -> str:
+        """The app-level token (xapp-…) apps.connections.open accepts."""
+        return self._socket.app_token
 
     def web_client(self, token: str | None = None, **kwargs: Any) -> WebClient:
         """A real WebClient speaking HTTP to the double (kwargs go to WebClient, e.g. retry_handlers)."""
@@ -1327,6 +1359,31 @@ class SlackDouble:
                 )
             failure = Failure(status, error, retry_after, drop=False, remaining=times)
         self._ws.add_failure(method, failure)
+
+    # ---- Socket Mode (see socket_mode.py)
+
+    def socket_connected(self, timeout: float = 5) -> bool:
+        """Wait until an app holds an open Socket Mode connection; False after `timeout` seconds."""
+        return self._socket.connected(timeout)
+
+    def push_envelope(
+        self, kind: str, payload: dict, *, retry_attempt: int = 0, retry_reason: str = ""
+    ) -> str:
+        """Send a slash_commands, events_api or interactive envelope; returns its envelope_id.
+
+        The payload is what `SlackRequest.parsed()` gives for the same request.
+        """
+        return self._socket.push(
+            kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason
+        )
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 5) -> dict | None:
+        """The app's ack of an envelope ({"envelope_id", "payload"?}), or None after `timeout`."""
+        return self._socket.ack(envelope_id, timeout)
+
+    def socket_disconnect(self, reason: str = "refresh_requested") -> None:
+        """Send Slack's disconnect message and close; the client reconnects with a new ticket."""
+        self._socket.disconnect(reason)
 
     # ---- helpers
 

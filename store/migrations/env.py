@@ -26,6 +26,8 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
+    engine = config.attributes.get("engine") or create_engine(
+        config.get_main_option("sqlalchemy.url")
+    )
     with engine.begin() as conn:
         _run(conn)

@@ -1,0 +1,40 @@
+"""A cell's value as text, and the numbers and keys read from that text."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as trimmed text (None when blank); whole numbers without ".0"."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
+def is_number(value: object) -> bool:
+    """Whether a cell holds a number (Excel's, not text that spells one)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def cell_at(raw: list[object], column: int) -> object:
+    """The row's cell in `column`, or None past the row's last cell."""
+    return raw[column] if column < len(raw) else None
+
+
+def numbers(text: str) -> list[int]:
+    """Every whole number written in `text`, in order."""
+    return [int(n) for n in re.findall(r"\d+", text)]
+
+
+def slug(title: str) -> str:
+    """A section key made from its title ("Early help" -> "early_help")."""
+    return re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_") or "section"

@@ -1,0 +1,154 @@
+"""Reading the sheets only planbot's own workbook has: About this plan, measures and history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.domain import MeasureSpec
+from bot.spreadsheet.cells import cell_at, cell_text, slug
+from bot.spreadsheet.dates import instant
+from bot.spreadsheet.headings import heading_key
+from bot.spreadsheet.problems import RowProblem
+from bot.spreadsheet.refs import clean_id
+from bot.spreadsheet.sheets import ABOUT_SHEET, HISTORY_SHEET, MEASURES_SHEET, HistoryRow
+from bot.spreadsheet.table import Table
+
+
+def _sheet_columns(
+    rows: list[list[object]], sheet: str, wanted: Sequence[str], problems: list[RowProblem]
+) -> dict[str, int] | None:
+    """Column index of each wanted heading in a planbot sheet's first row."""
+    first = [heading_key(cell) for cell in (rows[0] if rows else [])]
+    columns = {
+        name: first.index(heading_key(name)) for name in wanted if heading_key(name) in first
+    }
+    missing = [name for name in wanted if name not in columns]
+    if missing:
+        problems.append(
+            RowProblem(
+                1,
+                None,
+                f"the first row needs the headings {', '.join(wanted)} "
+                f"(missing: {', '.join(missing)})",
+                sheet,
+            )
+        )
+        return None
+    return columns
+
+
+@dataclass
+class About:
+    """The "About this plan" sheet: what the plan table does not hold."""
+
+    name: str | None = None
+    organisation: str | None = None
+    progress_as_of: datetime | None = None
+    sections: dict[str, str] = field(default_factory=dict)  # key -> title
+
+
+def read_about(rows: list[list[object]], problems: list[RowProblem]) -> About:
+    """The plan's name, organisation, progress_as_of and sections."""
+    about = About()
+    for index, raw in enumerate(rows[1:], start=2):
+        label = (cell_text(cell_at(raw, 0)) or "").lower()
+        value = cell_text(cell_at(raw, 1))
+        if label == "plan":
+            about.name = value
+        elif label == "organisation":
+            about.organisation = value
+        elif label == "progress as of" and value:
+            about.progress_as_of = instant(value)
+            if about.progress_as_of is None:
+                problems.append(
+                    RowProblem(index, "Value", f"{value!r} is not a date and time", ABOUT_SHEET)
+                )
+        elif label == "section" and value:
+            about.sections[cell_text(cell_at(raw, 2)) or slug(value)] = value
+    return about
+
+
+def read_measures(rows: list[list[object]], table: Table, problems: list[RowProblem]) -> None:
+    """Add each KPI and quality measure to its priority in `table`."""
+    columns = _sheet_columns(
+        rows, MEASURES_SHEET, ("Priority", "Kind", "Measure", "Current"), problems
+    )
+    if columns is None:
+        return
+    for index, raw in enumerate(rows[1:], start=2):
+        cells = {name: cell_text(cell_at(raw, column)) for name, column in columns.items()}
+        if not any(cells.values()):
+            continue
+        number = cells["Priority"]
+        kind = (cells["Kind"] or "").lower()
+        if number is None or not number.isdigit() or int(number) not in table.priorities:
+            problems.append(
+                RowProblem(
+                    index, "Priority", f"{number!r} is not a priority of this plan", MEASURES_SHEET
+                )
+            )
+        elif kind not in ("kpi", "quality measure"):
+            problems.append(
+                RowProblem(
+                    index,
+                    "Kind",
+                    f"{cells['Kind']!r} is not KPI or Quality measure",
+                    MEASURES_SHEET,
+                )
+            )
+        elif not cells["Measure"]:
+            problems.append(RowProblem(index, "Measure", "the measure has no name", MEASURES_SHEET))
+        else:
+            draft = table.priorities[int(number)]
+            measures = draft.kpis if kind == "kpi" else draft.quality_measures
+            measures.append(MeasureSpec(cells["Measure"], cells["Current"]))
+
+
+def read_history(
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+) -> list[HistoryRow]:
+    """Every progress update, each for an action in `ids`."""
+    columns = _sheet_columns(
+        rows, HISTORY_SHEET, ("Action", "Date", "Author", "Source", "Update"), problems
+    )
+    if columns is None:
+        return []
+    history = []
+    for index, raw in enumerate(rows[1:], start=2):
+        cells = {name: cell_at(raw, column) for name, column in columns.items()}
+        if all(cell_text(v) is None for v in cells.values()):
+            continue
+        action = clean_id(cell_text(cells["Action"]) or "")
+        at = instant(cells["Date"])
+        text = cell_text(cells["Update"])
+        if action not in ids:
+            problems.append(
+                RowProblem(
+                    index, "Action", f"{action!r} is not an action of this plan", HISTORY_SHEET
+                )
+            )
+        elif at is None:
+            problems.append(
+                RowProblem(
+                    index,
+                    "Date",
+                    f"{cell_text(cells['Date'])!r} is not a date and time "
+                    "(write it as 2019-03-31T09:00:00+00:00)",
+                    HISTORY_SHEET,
+                )
+            )
+        elif text is None:
+            problems.append(RowProblem(index, "Update", "the update has no text", HISTORY_SHEET))
+        else:
+            history.append(
+                HistoryRow(
+                    action,
+                    at,
+                    text,
+                    cell_text(cells["Author"]),
+                    cell_text(cells["Source"]) or "import",
+                )
+            )
+    return history

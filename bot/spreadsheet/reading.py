@@ -1,0 +1,122 @@
+"""read_plan_table: an owner's .xlsx or .csv into a PlanSpec, or ImportRejected naming every problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.domain import SECTIONS, PlanSpec, PrioritySpec
+from bot.spreadsheet.cells import cell_text, slug
+from bot.spreadsheet.extra_sheets import About, read_about, read_history, read_measures
+from bot.spreadsheet.files import SUPPORTED, read_csv, read_xlsx
+from bot.spreadsheet.headings import find_header
+from bot.spreadsheet.problems import ImportRejected, RowProblem
+from bot.spreadsheet.sheets import ABOUT_SHEET, HISTORY_SHEET, MEASURES_SHEET, HistoryRow
+from bot.spreadsheet.table import Table, read_table
+
+DEFAULT_PLAN_NAME = "Improvement plan"
+
+
+@dataclass
+class ImportedPlan:
+    """A plan read from a file, with the progress updates the file held."""
+
+    spec: PlanSpec
+    # Every update from the workbook's "Progress history" sheet; None when the file has none.
+    updates: list[HistoryRow] | None = None
+
+
+def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> ImportedPlan:
+    """Read a plan from an owner's spreadsheet (.xlsx or .csv), or raise ImportRejected listing
+    every problem.
+
+    The header row (within the first ten rows) is found from common headings (HEADINGS);
+    `column_map` ({"Heading as in the file": "field"}, the CLI's --map) overrides them. Each row
+    below it is one action. The action id comes from its own column or from the start of the
+    Actions cell ("1.1 Commission ..."); its priority from the id ("7.3" is in priority 7).
+    Priority-level cells (recommendation, expected outcomes, section) may be filled on the
+    priority's first row only. Without a Section column every priority is in section "plan".
+    Dates are day first (parse_uk_date); leads are split by split_leads. Write action ids as text:
+    Excel keeps a number cell 7.10 as 7.1 (which then shows up as a duplicate of 7.1).
+    """
+    source = path.name
+    column_map = dict(column_map or {})
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        kind = f"a {suffix} file" if suffix else "a file without an extension"
+        raise ImportRejected(
+            source, [RowProblem(None, None, f"cannot import {kind}; save the plan as {SUPPORTED}")]
+        )
+    if not path.is_file():
+        raise ImportRejected(source, [RowProblem(None, None, f"there is no file {str(path)!r}")])
+    book = read_xlsx(path, source) if suffix == ".xlsx" else read_csv(path, source, column_map)
+
+    problems: list[RowProblem] = []
+    if not any(cell_text(cell) for row in book.rows for cell in row):
+        raise ImportRejected(
+            source, [RowProblem(None, None, "the file is empty: no plan table found")]
+        )
+    header = find_header(book.rows, column_map, problems)
+    if header is None:
+        raise ImportRejected(source, problems)
+    table = read_table(book.rows, header, problems)
+    if not table.priorities and not problems:
+        problems.append(RowProblem(header.row, None, "no actions below the header row"))
+
+    about = (
+        read_about(book.sheets[ABOUT_SHEET], problems) if ABOUT_SHEET in book.sheets else About()
+    )
+    if MEASURES_SHEET in book.sheets:
+        read_measures(book.sheets[MEASURES_SHEET], table, problems)
+    updates = None
+    if HISTORY_SHEET in book.sheets:
+        ids = {a.id for draft in table.priorities.values() for a in draft.actions}
+        updates = read_history(book.sheets[HISTORY_SHEET], ids, problems)
+    if problems:
+        raise ImportRejected(source, problems)
+    return ImportedPlan(
+        _spec(table, about, has_sections=header.heading("section") is not None), updates
+    )
+
+
+def _spec(table: Table, about: About, *, has_sections: bool) -> PlanSpec:
+    known = {title.casefold(): key for key, title in SECTIONS.items()}
+    known.update({title.casefold(): key for key, title in about.sections.items()})
+    sections = dict(about.sections)
+
+    def section_key(title: str | None) -> str:
+        if not title:
+            sections.setdefault("plan", "Plan")
+            return "plan"
+        key = known.get(title.casefold())
+        if key is None:
+            key = base = slug(title)
+            suffix = 2
+            while key in sections and sections[key].casefold() != title.casefold():
+                key, suffix = f"{base}_{suffix}", suffix + 1
+            known[title.casefold()] = key
+        sections.setdefault(key, title)
+        return key
+
+    priorities = [
+        PrioritySpec(
+            number=draft.number,
+            section=section_key(draft.section if has_sections else None),
+            recommendation=draft.recommendation or f"Priority {draft.number}",
+            ofsted_recommendation=draft.ofsted_recommendation,
+            paragraph_refs=draft.paragraph_refs,
+            expected_outcomes=draft.expected_outcomes,
+            kpis=draft.kpis,
+            quality_measures=draft.quality_measures,
+            note=draft.note,
+            actions=draft.actions,
+        )
+        for draft in sorted(table.priorities.values(), key=lambda d: d.number)
+    ]
+    return PlanSpec(
+        name=about.name or DEFAULT_PLAN_NAME,
+        organisation=about.organisation,
+        progress_as_of=about.progress_as_of,
+        sections=sections,
+        priorities=priorities,
+    )

@@ -1,0 +1,239 @@
+"""write_workbook: the plan as an XLSX in its own layout, with the tracker and every update."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.domain import PlanSpec, PrioritySpec, Rag
+from bot.spreadsheet.leads import leads_cell
+from bot.spreadsheet.sheets import (
+    ABOUT_SHEET,
+    HISTORY_SHEET,
+    MEASURES_SHEET,
+    PLAN_SHEET,
+    TRACKER_SHEET,
+    UpdateLike,
+)
+from bot.tracker import TRACKER_ROWS, tally
+
+PLAN_COLUMNS = (
+    ("Recommendation", 45),
+    ("Expected Outcomes", 45),
+    ("Actions", 55),
+    ("Lead", 28),
+    ("Timescale", 12),
+    ("Progress Update", 60),
+    ("RAG", 11),
+    # To the right of the plan's own layout: what a lossless round trip needs.
+    ("Section", 28),
+    ("Original Timescale", 12),
+    ("Timescale As Written", 12),
+    ("Paragraph Refs", 10),
+    ("New Action", 8),
+    ("Note", 40),
+    ("Priority Note", 40),
+)
+RAG_FILLS = {Rag.RED: "FF0000", Rag.AMBER: "FFC000", Rag.GREEN: "00B050", Rag.COMPLETED: "0070C0"}
+_WHITE_TEXT = {Rag.RED, Rag.COMPLETED}
+_DATE_FORMAT = "dd/mm/yyyy"
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_BOLD = Font(bold=True)
+
+
+def recommendation_cell(priority: PrioritySpec) -> str:
+    """ "Priority N: <recommendation> (para 21, 23) (Ref: Ofsted Recommendation M)"."""
+    text = f"Priority {priority.number}"
+    if priority.recommendation != text:
+        text += f": {priority.recommendation}"
+    if priority.paragraph_refs:
+        text += f" (para {', '.join(str(n) for n in priority.paragraph_refs)})"
+    if priority.ofsted_recommendation is not None:
+        text += f" (Ref: Ofsted Recommendation {priority.ofsted_recommendation})"
+    return text
+
+
+def _safe(value: object) -> object:
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value) or None
+    return value
+
+
+def _put(
+    sheet: Worksheet, row: int, column: int, value: object, *, number_format: str | None = None
+) -> Cell:
+    cell = sheet.cell(row=row, column=column)
+    cell.value = _safe(value)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # text, even when it starts with "=" (never a formula)
+    if number_format:
+        cell.number_format = number_format
+    cell.alignment = _WRAP
+    return cell
+
+
+def _heading_row(
+    sheet: Worksheet, headings: Sequence[str], widths: Sequence[int] | None = None
+) -> None:
+    for column, heading in enumerate(headings, start=1):
+        _put(sheet, 1, column, heading).font = _BOLD
+        if widths:
+            sheet.column_dimensions[get_column_letter(column)].width = widths[column - 1]
+    sheet.freeze_panes = "A2"
+
+
+def _plan_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
+    _heading_row(sheet, [name for name, _ in PLAN_COLUMNS], [width for _, width in PLAN_COLUMNS])
+    row = 1
+    for priority in spec.priorities:
+        section = spec.sections.get(priority.section, priority.section)
+        # A priority without actions still gets its row, so that it (and its KPIs) come back.
+        for position, action in enumerate(priority.actions or [None]):
+            row += 1
+            first = position == 0
+            values: list[object] = [
+                recommendation_cell(priority) if first else None,
+                "\n".join(priority.expected_outcomes) if first else None,
+            ]
+            if action is None:
+                values += [None] * 5 + [section] + [None] * 5
+            else:
+                values += [
+                    f"{action.id} {action.text}",
+                    leads_cell(action.leads, "\n"),
+                    action.timescale,
+                    action.progress,
+                    "" if action.rag is Rag.UNRATED else action.rag.label,
+                    section,
+                    action.original_timescale,
+                    action.timescale_as_written,
+                    ", ".join(str(n) for n in action.paragraph_refs),
+                    "Yes" if action.is_new else "",
+                    action.note,
+                ]
+            values.append(priority.note if first else None)
+            for column, value in enumerate(values, start=1):
+                _put(
+                    sheet,
+                    row,
+                    column,
+                    value,
+                    number_format=_DATE_FORMAT if isinstance(value, date) else None,
+                )
+            if action is not None and (fill := RAG_FILLS.get(action.rag)):
+                rag_cell = sheet.cell(row=row, column=7)
+                rag_cell.fill = PatternFill("solid", fgColor=fill)
+                rag_cell.font = Font(
+                    bold=True, color="FFFFFF" if action.rag in _WHITE_TEXT else "000000"
+                )
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(PLAN_COLUMNS))}{row}"
+
+
+def _measures_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
+    _heading_row(sheet, ("Priority", "Kind", "Measure", "Current"), (9, 16, 80, 30))
+    row = 1
+    for priority in spec.priorities:
+        for kind, measures in (
+            ("KPI", priority.kpis),
+            ("Quality measure", priority.quality_measures),
+        ):
+            for measure in measures:
+                row += 1
+                for column, value in enumerate(
+                    (priority.number, kind, measure.name, measure.current), start=1
+                ):
+                    _put(sheet, row, column, value)
+
+
+def _history_sheet(sheet: Worksheet, history: Iterable[UpdateLike]) -> None:
+    _heading_row(sheet, ("Action", "Date", "Author", "Source", "Update"), (8, 26, 20, 10, 80))
+    for row, update in enumerate(history, start=2):
+        at = (
+            update.at.replace(tzinfo=UTC) if update.at.tzinfo is None else update.at.astimezone(UTC)
+        )
+        for column, value in enumerate(
+            (update.action, at.isoformat(), update.author, update.source, update.text), start=1
+        ):
+            _put(sheet, row, column, value)
+
+
+def _tracker_sheet(
+    sheet: Worksheet, spec: PlanSpec, months: Sequence[tuple[str, Sequence[int]]] | None
+) -> None:
+    numbers = [priority.number for priority in spec.priorities]
+    _put(sheet, 1, 2, "RECOMMENDATIONS").font = _BOLD
+    if numbers:
+        sheet.merge_cells(start_row=1, start_column=2, end_row=1, end_column=len(numbers) + 1)
+    for column, heading in enumerate([*numbers, "All"], start=2):
+        _put(sheet, 2, column, heading).font = _BOLD
+    tallies = [tally(priority.actions) for priority in spec.priorities]
+    whole = tally(spec.actions)
+    for offset, label in enumerate(TRACKER_ROWS):
+        row = 3 + offset
+        _put(sheet, row, 1, label).font = _BOLD
+        for column, counts in enumerate([*tallies, whole], start=2):
+            _put(sheet, row, column, counts.as_row()[offset])
+    sheet.column_dimensions["A"].width = 16
+    if months:
+        top = 3 + len(TRACKER_ROWS) + 1
+        _put(sheet, top, 1, "By month").font = _BOLD
+        for column, (label, values) in enumerate(months, start=2):
+            if len(values) != len(TRACKER_ROWS):
+                raise ValueError(
+                    f"month {label!r} has {len(values)} values, not one per tracker row "
+                    f"({', '.join(TRACKER_ROWS)})"
+                )
+            _put(sheet, top, column, label).font = _BOLD
+            for offset, value in enumerate(values):
+                _put(sheet, top + 1 + offset, column, value)
+        for offset, label in enumerate(TRACKER_ROWS):
+            _put(sheet, top + 1 + offset, 1, label).font = _BOLD
+    sheet.freeze_panes = "B3"
+
+
+def _about_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
+    _heading_row(sheet, ("Field", "Value", "Key"), (16, 60, 24))
+    rows: list[tuple[object, ...]] = [
+        ("Plan", spec.name),
+        ("Organisation", spec.organisation),
+        (
+            "Progress as of",
+            spec.progress_as_of.astimezone(UTC).isoformat() if spec.progress_as_of else None,
+        ),
+        *(("Section", title, key) for key, title in spec.sections.items()),
+    ]
+    for row, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            _put(sheet, row, column, value)
+
+
+def write_workbook(
+    path: Path,
+    spec: PlanSpec,
+    history: Iterable[UpdateLike],
+    tracker: Sequence[tuple[str, Sequence[int]]] | None = None,
+) -> Path:
+    """Write the plan as an XLSX workbook in its own layout; read_plan_table reads it back whole.
+
+    Sheets: "Plan" (one row per action, RAG cells coloured), "KPIs and quality measures",
+    "Progress history" (every update in `history`), "Progress tracker" (the current tallies by
+    priority, and `tracker`'s (month, one value per TRACKER_ROWS row) columns below), and
+    "About this plan" (name, organisation, progress_as_of, sections).
+    """
+    book = Workbook()
+    plan = book.active
+    plan.title = PLAN_SHEET
+    _plan_sheet(plan, spec)
+    _measures_sheet(book.create_sheet(MEASURES_SHEET), spec)
+    _history_sheet(book.create_sheet(HISTORY_SHEET), history)
+    _tracker_sheet(book.create_sheet(TRACKER_SHEET), spec, tracker)
+    _about_sheet(book.create_sheet(ABOUT_SHEET), spec)
+    book.save(path)
+    return path
