@@ -24,9 +24,12 @@ TODAY = FixedClock.at_date(date(2018, 11, 20))
 
 
 @pytest.fixture
-def world(sqlite_seeded) -> Iterator[LocalSlack]:
-    settings = Settings(_env_file=None, database_url=str(sqlite_seeded.url))
-    world = LocalSlack(settings, engine=sqlite_seeded, clock=FixedClock(TODAY.now()))
+def world(seeded) -> Iterator[LocalSlack]:
+    """The seeded plan (on SQLite and PostgreSQL) behind the real app and the Slack double."""
+    settings = Settings(
+        _env_file=None, database_url=seeded.url.render_as_string(hide_password=False)
+    )
+    world = LocalSlack(settings, engine=seeded, clock=FixedClock(TODAY.now()))
     yield world
     world.close()
 
