@@ -47,8 +47,12 @@ def local_day(at: datetime, tz: str) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def uk_date(day: date | None) -> str:
-    return day.strftime("%d %b %Y").lstrip("0") if day else "no timescale"
+    """ "31 Mar 2019" (a lookup, not strftime: a status answer formats hundreds of dates)."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}" if day else "no timescale"
 
 
 def due_phrase(action: ActionView, today: date) -> str:

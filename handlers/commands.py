@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from slack_bolt import Ack, App, Respond
@@ -25,14 +26,17 @@ UNAVAILABLE = "Sorry, I couldn't read the plan just now. Please try again in a m
 
 @dataclass(frozen=True)
 class Answer:
-    """Blocks to show, and the same answer as plain text for when Slack refuses the blocks."""
+    """Blocks to show, and how to say the same in plain text should Slack refuse the blocks.
+
+    The text is built only when needed: for a large priority it costs as much as the blocks.
+    """
 
     blocks: list[dict]
-    text: str
+    as_text: Callable[[], str]
 
     @classmethod
     def message(cls, text: str) -> Answer:
-        return cls([status_view.section(text)], text)
+        return cls([status_view.section(text)], lambda: text)
 
 
 def register(app: App, deps: Deps) -> None:
@@ -52,7 +56,7 @@ def register(app: App, deps: Deps) -> None:
 def _answer(deps: Deps, text: str) -> Answer:
     parsed = commands.parse(text)
     if isinstance(parsed, Help):
-        return Answer(status_view.help_blocks(), status_view.help_text())
+        return Answer(status_view.help_blocks(), status_view.help_text)
     if isinstance(parsed, Invalid):
         return Answer.message(parsed.message)
     tz = deps.settings.planbot_timezone
@@ -61,7 +65,7 @@ def _answer(deps: Deps, text: str) -> Answer:
         answer = answer_status(session=session, command=parsed)
     if answer.error:
         return Answer.message(answer.error)
-    return Answer(answer_blocks(answer, today, tz), answer_text(answer, today, tz))
+    return Answer(answer_blocks(answer, today, tz), lambda: answer_text(answer, today, tz))
 
 
 def _reply(respond: Respond, client: WebClient, user_id: str, answer: Answer) -> None:
@@ -74,7 +78,7 @@ def _reply(respond: Respond, client: WebClient, user_id: str, answer: Answer) ->
     log.warning("response_url refused the answer (%s %s)", response.status_code, response.body)
     if response.status_code == 400:
         # Slack refused a block (a limit, a block type an old client lacks): the text still answers.
-        blocks, notification = None, _as_code(answer.text)
+        blocks, notification = None, _as_code(answer.as_text())
         response = respond(text=notification, response_type="ephemeral")
         if response.status_code == 200:
             return

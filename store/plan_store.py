@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, select
 
 from bot.domain import (
@@ -298,52 +298,63 @@ def replace_plan(
 # --- Reading -----------------------------------------------------------------------------------
 
 
-def _latest_updates(session: Session, action_ids: list[int] | None) -> dict[int, UpdateView]:
-    ranked = select(
-        ProgressUpdate.action_id,
-        ProgressUpdate.at,
-        ProgressUpdate.text,
-        ProgressUpdate.author,
-        ProgressUpdate.source,
-        func.row_number()
-        .over(
-            partition_by=ProgressUpdate.action_id,
-            order_by=(ProgressUpdate.at.desc(), ProgressUpdate.id.desc()),
-        )
-        .label("rank"),
-    ).where(ProgressUpdate.retracted_at.is_(None))
-    if action_ids is not None:
-        ranked = ranked.where(ProgressUpdate.action_id.in_(action_ids))
-    sub = ranked.subquery()
-    rows = session.exec(
-        select(sub.c.action_id, sub.c.at, sub.c.text, sub.c.author, sub.c.source).where(
-            sub.c.rank == 1
-        )
-    )
+# The reading statements are built once: building a statement costs more than running it on a
+# priority of a hundred actions (bench/bench_status.py). Callers add one `.where()`.
+
+# Each action's newest standing update is found in the (action_id, at) index and only that row
+# is read: ranking every update with a window function read and sorted ten times as many rows.
+_NEWEST_UPDATE_ID = (
+    select(ProgressUpdate.id)
+    .where(ProgressUpdate.action_id == Action.id, ProgressUpdate.retracted_at.is_(None))
+    .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+    .limit(1)
+    .correlate(Action)
+    .scalar_subquery()
+)
+_NEWEST_UPDATES = select(
+    ProgressUpdate.action_id,
+    ProgressUpdate.at,
+    ProgressUpdate.text,
+    ProgressUpdate.author,
+    ProgressUpdate.source,
+).join(Action, ProgressUpdate.id == _NEWEST_UPDATE_ID)
+_LEADS = (
+    select(ActionLead.action_id, LeadRole.name)
+    .join(LeadRole, LeadRole.id == ActionLead.role_id)
+    .join(Action, Action.id == ActionLead.action_id)
+    .order_by(ActionLead.action_id, ActionLead.position)
+)
+
+
+def _latest_updates(session: Session, which: ColumnElement[bool]) -> dict[int, UpdateView]:
+    """The newest standing update of each action that `which` (a condition on Action) selects."""
     return {
-        row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4]) for row in rows
+        row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4])
+        for row in session.exec(_NEWEST_UPDATES.where(which))
     }
 
 
-def _leads(session: Session, action_ids: list[int] | None) -> dict[int, list[str]]:
-    query = select(ActionLead.action_id, LeadRole.name).join(
-        LeadRole, LeadRole.id == ActionLead.role_id
-    )
-    if action_ids is not None:
-        query = query.where(ActionLead.action_id.in_(action_ids))
-    leads: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for action_id, name in session.exec(query.order_by(ActionLead.action_id, ActionLead.position)):
+def _leads(session: Session, which: ColumnElement[bool]) -> dict[int, list[str]]:
+    """Each selected action's lead roles, in the plan's order."""
+    leads: dict[int, list[str]] = defaultdict(list)
+    for action_id, name in session.exec(_LEADS.where(which)):
         leads[action_id].append(name)
     return leads
 
 
-def _action_views(session: Session, actions: list[Action]) -> list[ActionView]:
-    ids = [a.id for a in actions] if len(actions) < 500 else None
-    updates = _latest_updates(session, ids)
-    leads = _leads(session, ids)
+def _action_views(
+    session: Session, actions: list, which: ColumnElement[bool], priority_numbers: dict[int, int]
+) -> list[ActionView]:
+    """Views of `actions` (rows of VIEW_COLUMNS), which `which` selects in one condition.
+
+    Selecting by one condition (a priority, an action) rather than by a list of a hundred ids
+    spares SQLAlchemy coercing every id on every call.
+    """
+    updates = _latest_updates(session, which)
+    leads = _leads(session, which)
     return [
         ActionView(
-            ref=ActionRef(int(a.ref.split(".")[0]), a.number),
+            ref=ActionRef(priority_numbers[a.priority_id], a.number),
             text=a.text,
             leads=tuple(leads.get(a.id, ())),
             timescale=a.timescale,
@@ -357,18 +368,36 @@ def _action_views(session: Session, actions: list[Action]) -> list[ActionView]:
     ]
 
 
+_VIEW_ROWS_ORDER = (Action.priority_id, Action.number)
+VIEW_COLUMNS = (
+    Action.id,
+    Action.priority_id,
+    Action.ref,
+    Action.number,
+    Action.text,
+    Action.timescale,
+    Action.original_timescale,
+    Action.rag,
+    Action.is_new,
+    Action.note,
+)
+
+
+_VIEW_ROWS = select(*VIEW_COLUMNS).order_by(*_VIEW_ROWS_ORDER)
+
+
 def _priority_views(session: Session, priorities: list[Priority]) -> list[PriorityView]:
     if not priorities:
         return []
     ids = [p.id for p in priorities]
+    which = Action.priority_id.in_(ids)
+    numbers = {p.id: p.number for p in priorities}
+    # Plain rows of the columns a view needs: building and identity-mapping ORM objects for
+    # them cost more than reading them (bench/bench_status.py).
     actions = list(
-        session.exec(
-            select(Action)
-            .where(Action.priority_id.in_(ids))
-            .order_by(Action.priority_id, Action.number)
-        )
+        session.exec(select(*VIEW_COLUMNS).where(which).order_by(Action.priority_id, Action.number))
     )
-    views = _action_views(session, actions)
+    views = _action_views(session, actions, which, numbers)
     by_priority: dict[int, list[ActionView]] = defaultdict(list)
     for action, view in zip(actions, views, strict=True):
         by_priority[action.priority_id].append(view)
@@ -437,7 +466,9 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
     if action is None:
         return None
     priority = session.get(Priority, action.priority_id)
-    [view] = _action_views(session, [action])
+    [view] = _action_views(
+        session, [action], Action.id == action.id, {priority.id: priority.number}
+    )
     section = session.get(Section, priority.section_id)
     history: list[HistoryEntry] = []
     for update in session.exec(
@@ -606,7 +637,9 @@ def export_plan(*, session: Session) -> tuple[PlanSpec, list[UpdateRecord]]:
                 select(Action).where(Action.priority_id == priority.id).order_by(Action.number)
             )
         )
-        views = _action_views(session, actions)
+        views = _action_views(
+            session, actions, Action.priority_id == priority.id, {priority.id: priority.number}
+        )
         priorities.append(
             PrioritySpec(
                 number=priority.number,
