@@ -147,7 +147,7 @@ class WebApi:
         if route.startswith("/upload/"):
             file_id = route.removeprefix("/upload/")
             return self._text_endpoint("upload", path, headers, raw, self._upload, file_id)
-        self._record(route, path, headers, {}, raw, 404, {"text": "not_found"})
+        self.ws.record_call(route, path, headers, {}, raw, 404, {"text": "not_found"})
         return _text_reply(404, "not_found")
 
     def _web_api(self, method: str, path: str, headers: dict, raw: bytes, query: str) -> Reply:
@@ -160,13 +160,13 @@ class WebApi:
         if failure is not None and not failure.drop:
             answer = {"ok": False, "error": failure.error}
             extra = {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
-            self._record(method, path, headers, body, raw, failure.status, answer)
+            self.ws.record_call(method, path, headers, body, raw, failure.status, answer)
             return _json_reply(failure.status, answer, extra)
         if answer is None:
             answer = self._call(method, headers, body)
         # A dropped request is applied and recorded, then the answer is lost on the way back.
         dropped = failure is not None
-        self._record(method, path, headers, body, raw, 0 if dropped else 200, answer)
+        self.ws.record_call(method, path, headers, body, raw, 0 if dropped else 200, answer)
         return _json_reply(200, answer, drop=dropped)
 
     def _call(self, method: str, headers: dict, body: dict) -> dict:
@@ -199,36 +199,17 @@ class WebApi:
         failure = self.ws.take_failure(method)
         body = _loads_or_empty(raw) if method == "response" else {"file_id": key}
         if failure is not None and not failure.drop:
-            self._record(method, path, headers, body, raw, failure.status, {"text": failure.error})
+            self.ws.record_call(
+                method, path, headers, body, raw, failure.status, {"text": failure.error}
+            )
             extra = {} if failure.retry_after is None else {"Retry-After": str(failure.retry_after)}
             return _text_reply(failure.status, failure.error, extra)
         status, text = answer(key, raw)
         dropped = failure is not None
-        self._record(method, path, headers, body, raw, 0 if dropped else status, {"text": text})
-        return _text_reply(status, text, drop=dropped)
-
-    def _record(
-        self,
-        method: str,
-        path: str,
-        headers: dict,
-        body: dict,
-        raw: bytes,
-        status: int,
-        response: dict | None,
-    ) -> None:
-        self.ws.record(
-            RecordedRequest(
-                method=method,
-                path=path,
-                headers=dict(headers),
-                body=copy.deepcopy(body),
-                raw=raw,
-                status=status,
-                response=copy.deepcopy(response),
-                at=self.ws.now(),
-            )
+        self.ws.record_call(
+            method, path, headers, body, raw, 0 if dropped else status, {"text": text}
         )
+        return _text_reply(status, text, drop=dropped)
 
     # ---- auth and users
 

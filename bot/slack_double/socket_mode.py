@@ -34,7 +34,7 @@ from base64 import b64encode
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.slack_double.state import RecordedRequest, Workspace
+from bot.slack_double.state import Workspace
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler
@@ -215,7 +215,7 @@ class SocketMode:
             status, text = refusal
             body = text.encode()
             # Recorded before it is sent, so whoever sees the answer also finds it in `requests`.
-            self._record(request.path, headers, query, b"", status, {"text": text})
+            self.ws.record_call("socket", request.path, headers, query, b"", status, {"text": text})
             request.wfile.write(
                 f"HTTP/1.1 {status} {text}\r\nContent-Type: text/plain\r\n"
                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
@@ -245,7 +245,7 @@ class SocketMode:
                 },
                 "connection_info": {"app_id": self.app_id},
             }
-            self._record(request.path, headers, query, b"", 101, hello)
+            self.ws.record_call("socket", request.path, headers, query, b"", 101, hello)
             link.send(_OP_TEXT, json.dumps(hello).encode())
             self._connected.set()
         try:
@@ -289,7 +289,7 @@ class SocketMode:
             message = None
         if not isinstance(message, dict):
             message = {"text": data.decode("utf-8", errors="replace")}
-        self._record(link.path, {}, message, data, 101, None)
+        self.ws.record_call("socket", link.path, {}, message, data, 101, None)
         envelope_id = message.get("envelope_id")
         if isinstance(envelope_id, str):
             with self._lock:
@@ -326,7 +326,7 @@ class SocketMode:
             sent = link.send(_OP_TEXT, json.dumps(envelope).encode())
         if not sent:
             raise RuntimeError("the Socket Mode connection closed while sending the envelope")
-        self._record(link.path, {}, {}, b"", 101, envelope)
+        self.ws.record_call("socket", link.path, {}, {}, b"", 101, envelope)
         return envelope_id
 
     def ack(self, envelope_id: str, timeout: float) -> dict | None:
@@ -345,7 +345,7 @@ class SocketMode:
         message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-double"}}
         for link in links:
             if link.send(_OP_TEXT, json.dumps(message).encode()):
-                self._record(link.path, {}, {}, b"", 101, message)
+                self.ws.record_call("socket", link.path, {}, {}, b"", 101, message)
             link.close(1000, reason)
 
     def close_all(self, timeout: float = _CLOSE_GRACE) -> None:
@@ -368,22 +368,6 @@ class SocketMode:
             self._links.remove(link)
         if not self._links:
             self._connected.clear()
-
-    def _record(
-        self, path: str, headers: dict, body: dict, raw: bytes, status: int, response: dict | None
-    ) -> None:
-        self.ws.record(
-            RecordedRequest(
-                method="socket",
-                path=path,
-                headers=dict(headers),
-                body=copy.deepcopy(body),
-                raw=raw,
-                status=status,
-                response=copy.deepcopy(response),
-                at=self.ws.now(),
-            )
-        )
 
 
 def _frame(opcode: int, payload: bytes) -> bytes:

@@ -359,6 +359,30 @@ class Workspace:
         with self.lock:
             self.requests.append(request)
 
+    def record_call(
+        self,
+        method: str,
+        path: str,
+        headers: dict,
+        body: dict,
+        raw: bytes,
+        status: int,
+        response: dict | None,
+    ) -> None:
+        """Record one request with copies of what it carried, stamped by the double's clock."""
+        self.record(
+            RecordedRequest(
+                method=method,
+                path=path,
+                headers=dict(headers),
+                body=copy.deepcopy(body),
+                raw=raw,
+                status=status,
+                response=copy.deepcopy(response),
+                at=self.now(),
+            )
+        )
+
     def add_failure(self, method: str, failure: Failure) -> None:
         with self.lock:
             self.failures.setdefault(method, deque()).append(failure)
