@@ -73,8 +73,9 @@ def _safe_url(settings: Settings) -> str:
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     """Create or upgrade the database and load the bundled plan (or --plan FILE); twice changes nothing."""
+    from bot.domain import PlanArchive
     from bot.plan_file import load_bundled_plan, read_plan_file
-    from store import plan_store
+    from store import archive, plan_store
     from store.engine import transaction
 
     spec = read_plan_file(Path(args.plan)) if args.plan else load_bundled_plan()
@@ -83,9 +84,9 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     with transaction(engine) as session:
         existing = plan_store.plan_name(session=session)
         if existing is None:
-            plan_store.load_plan(
+            archive.load_plan(
                 session=session,
-                spec=spec,
+                archive=PlanArchive(spec),
                 loaded_at=clock.now(),
                 source=args.plan or "bundled seed",
                 via="import" if args.plan else "seed",
@@ -125,7 +126,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from sqlmodel import Session
 
     from bot.spreadsheet import ImportRejected, read_plan_table
-    from store import plan_store
+    from store import archive, plan_store
     from store.engine import transaction
 
     path = Path(args.file)
@@ -149,28 +150,20 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     backup = _backup(engine, clock, Path(args.backup_dir)) if existing is not None else None
     with transaction(engine) as session:
         if existing is None:
-            plan_store.load_plan(
-                session=session,
-                spec=imported.spec,
-                loaded_at=clock.now(),
-                source=path.name,
-                history=imported.updates,
+            archive.load_plan(
+                session=session, archive=imported, loaded_at=clock.now(), source=path.name
             )
             dropped: list[str] = []
         else:
-            dropped = plan_store.replace_plan(
-                session=session,
-                spec=imported.spec,
-                loaded_at=clock.now(),
-                source=path.name,
-                history=imported.updates,
+            dropped = archive.replace_plan(
+                session=session, archive=imported, loaded_at=clock.now(), source=path.name
             )
     spec = imported.spec
     print(
         f"Imported {spec.name!r} from {path.name}: {len(spec.priorities)} priorities, {len(spec.actions)} actions."
     )
     if backup:
-        print(f"The plan it replaced, with its progress history, is in {backup}.")
+        print(f"The plan it replaced, with its whole history, is in {backup}.")
     if dropped:
         print(
             f"These roles are not in the new plan, so their Slack users were unmapped: {', '.join(dropped)}."
@@ -179,19 +172,17 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _backup(engine, clock: Clock, folder: Path) -> Path:
-    """Export the current plan and its progress history before it is replaced."""
+    """Export the current plan and its whole history before it is replaced."""
     from sqlmodel import Session
 
-    from bot.spreadsheet import HistoryRow, write_workbook
-    from store import plan_store
+    from bot.spreadsheet import write_workbook
+    from store import archive
 
     with Session(engine) as session:
-        spec, updates = plan_store.export_plan(session=session)
+        current = archive.export_archive(session=session)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"planbot-backup-{clock.now():%Y%m%d-%H%M%S}.xlsx"
-    write_workbook(
-        path, spec, [HistoryRow(u.action, u.at, u.text, u.author, u.source) for u in updates]
-    )
+    write_workbook(path, current)
     return path
 
 
@@ -199,8 +190,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the plan in its own layout to .xlsx (with RAG colours and the tracker) or .csv."""
     from sqlmodel import Session
 
-    from bot.spreadsheet import HistoryRow, write_csv, write_workbook
-    from store import plan_store
+    from bot.spreadsheet import write_csv, write_workbook
+    from store import archive, plan_store
 
     path = Path(args.file)
     if path.suffix.lower() not in (".xlsx", ".csv"):
@@ -209,13 +200,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with Session(engine) as session:
         if not plan_store.plan_exists(session=session):
             raise UsageError("The database holds no plan yet; run `planbot init` first.")
-        spec, updates = plan_store.export_plan(session=session)
+        current = archive.export_archive(session=session)
     if path.suffix.lower() == ".csv":
-        write_csv(path, spec)
+        write_csv(path, current.spec)
     else:
-        history = [HistoryRow(u.action, u.at, u.text, u.author, u.source) for u in updates]
-        write_workbook(path, spec, history)
-    print(f"Wrote {len(spec.actions)} actions to {path}.")
+        write_workbook(path, current)
+    print(f"Wrote {len(current.spec.actions)} actions to {path}.")
     return 0
 
 

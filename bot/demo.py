@@ -16,10 +16,11 @@ from typing import TextIO
 from sqlmodel import Session
 
 from bot.clock import FixedClock, local_date
+from bot.domain import PlanArchive
 from bot.local_slack import LocalSlack
 from bot.plan_file import load_bundled_plan
 from bot.settings import Settings
-from store import plan_store
+from store import archive
 from store.engine import make_engine, migrate, transaction
 
 DEMO_TODAY = date(2018, 11, 20)
@@ -38,8 +39,12 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
         migrate(engine)
         spec = load_bundled_plan()
         with transaction(engine) as session:
-            plan_store.load_plan(
-                session=session, spec=spec, loaded_at=clock.now(), source="bundled seed", via="seed"
+            archive.load_plan(
+                session=session,
+                archive=PlanArchive(spec),
+                loaded_at=clock.now(),
+                source="bundled seed",
+                via="seed",
             )
         world = LocalSlack(settings, engine=engine, clock=clock)
         leads = world.add_lead_users()
@@ -81,16 +86,12 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
 
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
-            from bot.spreadsheet import HistoryRow, write_workbook
+            from bot.spreadsheet import write_workbook
 
             with Session(engine) as session:
-                exported, updates = plan_store.export_plan(session=session)
+                exported = archive.export_archive(session=session)
             path = out / "plan.xlsx"
-            write_workbook(
-                path,
-                exported,
-                [HistoryRow(u.action, u.at, u.text, u.author, u.source) for u in updates],
-            )
+            write_workbook(path, exported)
             say()
             say(f"▶ The plan owner exports the plan for the board: {path}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
@@ -13,10 +14,11 @@ from sqlmodel import Session
 
 from bot.clock import FixedClock, local_date
 from bot.deps import Deps
+from bot.domain import PlanArchive
 from bot.local_slack import LocalSlack
 from bot.plan_file import load_bundled_plan
 from bot.settings import Settings
-from store import plan_store
+from store import archive, plan_store
 from store.engine import make_engine, migrate, snapshot_sqlite, sqlite_path, transaction
 
 DEFAULT_TODAY = date(2018, 11, 20)
@@ -54,26 +56,24 @@ def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tup
         source_engine = make_engine(settings.database_url)
     engine = make_engine(f"sqlite:///{target}")
     migrate(engine)
-    origin = "the bundled plan"
-    spec, history = load_bundled_plan(), None
+    origin, copied = "the bundled plan", PlanArchive(load_bundled_plan())
     if source_engine is not None:
         try:
             with Session(source_engine) as session:
                 if plan_store.plan_exists(session=session):
-                    spec, history = plan_store.export_plan(session=session)
+                    # The plan and its whole history, but not the real people: the shell's
+                    # workspace has fictional users of its own for every role.
+                    copied = replace(archive.export_archive(session=session), leads=None)
                     origin = "a copy of the configured PostgreSQL plan"
         finally:
             source_engine.dispose()
-    # A PostgreSQL plan comes across as an export does: the plan, its leads' roles and every
-    # progress update; the RAG decision log stays behind (the shell is for trying things).
     with transaction(engine) as session:
-        plan_store.load_plan(
+        archive.load_plan(
             session=session,
-            spec=spec,
+            archive=copied,
             loaded_at=clock.now(),
-            history=history,
-            source="bundled seed" if history is None else "shell copy",
-            via="seed" if history is None else "import",
+            source="shell copy" if copied.updates is not None else "bundled seed",
+            via="import" if copied.updates is not None else "seed",
         )
     engine.dispose()
     return f"sqlite:///{target}", origin

@@ -8,19 +8,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, select
 
 from bot.domain import (
     ActionDetail,
     ActionRef,
-    ActionSpec,
     ActionView,
     HistoryEntry,
-    MeasureSpec,
     PlanOutline,
-    PlanSpec,
-    PrioritySpec,
     PriorityView,
     Rag,
     UpdateView,
@@ -29,8 +25,6 @@ from store.models import (
     Action,
     ActionLead,
     LeadRole,
-    Measure,
-    MeasureValue,
     Plan,
     Priority,
     ProgressUpdate,
@@ -38,12 +32,7 @@ from store.models import (
     RoleMember,
     Section,
     TimescaleChange,
-    metadata,
 )
-
-
-class PlanAlreadyLoaded(Exception):
-    """The database already holds a plan."""
 
 
 @dataclass
@@ -81,218 +70,6 @@ def plan_exists(*, session: Session) -> bool:
 def plan_name(*, session: Session) -> str | None:
     plan = session.exec(select(Plan)).first()
     return plan.name if plan else None
-
-
-def load_plan(
-    *,
-    session: Session,
-    spec: PlanSpec,
-    loaded_at: datetime,
-    source: str,
-    via: str = "import",
-    history: list | None = None,
-) -> None:
-    """Write a whole plan into an empty database, in the caller's transaction.
-
-    `source` says where the plan came from (a file name); `via` is how its rows are recorded in
-    the history: "seed" for the bundled plan, "import" for a spreadsheet.
-
-    Progress texts are recorded as of `spec.progress_as_of` (when the plan's authors wrote them),
-    falling back to the load time; a rated action gets its RAG as a change at the same instant.
-    When an exported history comes with the plan (rows with action, at, text, author, source),
-    every update is restored from it, and a progress text that differs from the action's newest
-    restored update (an owner's edit in the spreadsheet) is recorded as a new update at load time.
-    """
-    if plan_exists(session=session):
-        raise PlanAlreadyLoaded("the database already holds a plan")
-    session.add(
-        Plan(
-            name=spec.name,
-            organisation=spec.organisation,
-            loaded_at=loaded_at,
-            source=source,
-            progress_as_of=spec.progress_as_of,
-        )
-    )
-    written_at = spec.progress_as_of or loaded_at
-
-    sections: dict[str, Section] = {}
-    for position, (key, title) in enumerate(spec.sections.items()):
-        sections[key] = Section(key=key, title=title, position=position)
-        session.add(sections[key])
-    session.flush()
-
-    roles: dict[str, LeadRole] = {}
-    actions: dict[str, Action] = {}
-    for p_spec in spec.priorities:
-        priority = Priority(
-            number=p_spec.number,
-            section_id=sections[p_spec.section].id,
-            ofsted_recommendation=p_spec.ofsted_recommendation,
-            recommendation=p_spec.recommendation,
-            paragraph_refs=p_spec.paragraph_refs,
-            expected_outcomes=p_spec.expected_outcomes,
-            note=p_spec.note,
-        )
-        session.add(priority)
-        session.flush()
-        for kind, measures in (("kpi", p_spec.kpis), ("quality", p_spec.quality_measures)):
-            for position, m_spec in enumerate(measures):
-                measure = Measure(
-                    priority_id=priority.id, kind=kind, position=position, name=m_spec.name
-                )
-                session.add(measure)
-                if m_spec.current:
-                    session.flush()
-                    session.add(
-                        MeasureValue(
-                            measure_id=measure.id,
-                            value=m_spec.current,
-                            recorded_at=written_at,
-                            source=via,
-                        )
-                    )
-        for a_spec in p_spec.actions:
-            actions[a_spec.id] = _add_action(
-                session,
-                priority,
-                a_spec,
-                roles,
-                written_at=written_at,
-                loaded_at=loaded_at,
-                via=via,
-            )
-    session.flush()
-
-    newest: dict[str, str] = {}
-    for row in sorted(history or [], key=lambda row: row.at):
-        session.add(
-            ProgressUpdate(
-                action_id=actions[row.action].id,
-                text=row.text,
-                at=row.at,
-                author=row.author,
-                source=row.source,
-            )
-        )
-        newest[row.action] = row.text
-    for a_spec in spec.actions:
-        if a_spec.progress and newest.get(a_spec.id) != a_spec.progress:
-            # Without a history, the progress text is the plan's own; with one, it is an edit.
-            at = written_at if history is None else loaded_at
-            session.add(
-                ProgressUpdate(
-                    action_id=actions[a_spec.id].id, text=a_spec.progress, at=at, source=via
-                )
-            )
-    session.flush()
-
-
-def _add_action(
-    session: Session,
-    priority: Priority,
-    spec: ActionSpec,
-    roles: dict[str, LeadRole],
-    *,
-    written_at: datetime,
-    loaded_at: datetime,
-    via: str,
-) -> Action:
-    action = Action(
-        ref=spec.id,
-        priority_id=priority.id,
-        number=spec.ref.number,
-        text=spec.text,
-        paragraph_refs=spec.paragraph_refs,
-        timescale=spec.timescale,
-        original_timescale=spec.original_timescale or spec.timescale,
-        timescale_as_written=spec.timescale_as_written,
-        rag=spec.rag.value,
-        is_new=spec.is_new,
-        created_at=loaded_at if spec.is_new else written_at,
-        note=spec.note,
-    )
-    session.add(action)
-    session.flush()
-    for position, name in enumerate(dict.fromkeys(spec.leads)):
-        role = (
-            roles.get(name) or session.exec(select(LeadRole).where(LeadRole.name == name)).first()
-        )
-        if role is None:
-            role = LeadRole(name=name)
-            session.add(role)
-            session.flush()
-        roles[name] = role
-        session.add(ActionLead(action_id=action.id, role_id=role.id, position=position))
-    if spec.rag is not Rag.UNRATED:
-        session.add(
-            RagChange(
-                action_id=action.id,
-                from_rag=Rag.UNRATED.value,
-                to_rag=spec.rag.value,
-                at=written_at,
-                via=via,
-            )
-        )
-    if spec.original_timescale and spec.original_timescale != spec.timescale:
-        session.add(
-            TimescaleChange(
-                action_id=action.id,
-                from_date=spec.original_timescale,
-                to_date=spec.timescale,
-                at=written_at,
-                via=via,
-            )
-        )
-    return action
-
-
-def replace_plan(
-    *,
-    session: Session,
-    spec: PlanSpec,
-    loaded_at: datetime,
-    source: str,
-    history: list | None = None,
-) -> list[str]:
-    """Replace the plan and its history with another (for `import --replace`).
-
-    Who leads each role is kept where the new plan has a role of the same name; returns the
-    roles whose Slack users were dropped because the new plan has no such role.
-    """
-    members = list(
-        session.exec(
-            select(
-                LeadRole.name,
-                RoleMember.slack_user_id,
-                RoleMember.is_deputy,
-                RoleMember.mapped_at,
-                RoleMember.mapped_by,
-            ).join(RoleMember, RoleMember.role_id == LeadRole.id)
-        )
-    )
-    # Children before parents; every table of the schema belongs to the plan.
-    for table in reversed(metadata.sorted_tables):
-        session.exec(delete(table))
-    load_plan(session=session, spec=spec, loaded_at=loaded_at, source=source, history=history)
-    new_roles = {role.name: role for role in session.exec(select(LeadRole))}
-    dropped = []
-    for name, user, is_deputy, mapped_at, mapped_by in members:
-        role = new_roles.get(name)
-        if role is None:
-            dropped.append(name)
-            continue
-        session.add(
-            RoleMember(
-                role_id=role.id,
-                slack_user_id=user,
-                is_deputy=is_deputy,
-                mapped_at=mapped_at,
-                mapped_by=mapped_by,
-            )
-        )
-    session.flush()
-    return sorted(set(dropped))
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -600,99 +377,3 @@ def unmap_role(*, session: Session, role_name: str, user_id: str) -> str | None:
     session.delete(member)
     session.flush()
     return role.name
-
-
-# --- Export ------------------------------------------------------------------------------------
-
-
-@dataclass
-class UpdateRecord:
-    """One progress update, for the export's history sheet."""
-
-    action: str
-    at: datetime
-    text: str
-    author: str | None
-    source: str
-
-
-def export_plan(*, session: Session) -> tuple[PlanSpec, list[UpdateRecord]]:
-    """The plan as it stands now (latest progress, agreed RAG) and every progress update."""
-    plan = session.exec(select(Plan)).first()
-    sections = {s.id: s for s in session.exec(select(Section).order_by(Section.position))}
-    measures: dict[int, list[Measure]] = defaultdict(list)
-    for measure in session.exec(
-        select(Measure).order_by(Measure.priority_id, Measure.kind, Measure.position)
-    ):
-        measures[measure.priority_id].append(measure)
-    current_values: dict[int, str] = {}
-    for value in session.exec(
-        select(MeasureValue).order_by(MeasureValue.recorded_at, MeasureValue.id)
-    ):
-        current_values[value.measure_id] = value.value
-    priorities: list[PrioritySpec] = []
-    for priority in session.exec(select(Priority).order_by(Priority.number)):
-        actions = list(
-            session.exec(
-                select(Action).where(Action.priority_id == priority.id).order_by(Action.number)
-            )
-        )
-        views = _action_views(
-            session, actions, Action.priority_id == priority.id, {priority.id: priority.number}
-        )
-        priorities.append(
-            PrioritySpec(
-                number=priority.number,
-                section=sections[priority.section_id].key,
-                recommendation=priority.recommendation,
-                ofsted_recommendation=priority.ofsted_recommendation,
-                paragraph_refs=list(priority.paragraph_refs),
-                expected_outcomes=list(priority.expected_outcomes),
-                kpis=[
-                    MeasureSpec(m.name, current_values.get(m.id))
-                    for m in measures[priority.id]
-                    if m.kind == "kpi"
-                ],
-                quality_measures=[
-                    MeasureSpec(m.name, current_values.get(m.id))
-                    for m in measures[priority.id]
-                    if m.kind == "quality"
-                ],
-                note=priority.note,
-                actions=[
-                    ActionSpec(
-                        id=action.ref,
-                        text=action.text,
-                        leads=list(view.leads),
-                        timescale=action.timescale,
-                        timescale_as_written=action.timescale_as_written,
-                        original_timescale=action.original_timescale,
-                        progress=view.last_update.text if view.last_update else None,
-                        rag=Rag(action.rag),
-                        paragraph_refs=list(action.paragraph_refs),
-                        note=action.note,
-                        is_new=action.is_new,
-                    )
-                    for action, view in zip(actions, views, strict=True)
-                ],
-            )
-        )
-    spec = PlanSpec(
-        name=plan.name if plan else "Improvement plan",
-        organisation=plan.organisation if plan else None,
-        progress_as_of=plan.progress_as_of if plan else None,
-        sections={s.key: s.title for s in sections.values()},
-        priorities=priorities,
-    )
-    refs = {a.id: a.ref for a in session.exec(select(Action))}
-    updates = [
-        UpdateRecord(
-            action=refs[u.action_id], at=u.at, text=u.text, author=u.author, source=u.source
-        )
-        for u in session.exec(
-            select(ProgressUpdate)
-            .where(ProgressUpdate.retracted_at.is_(None))
-            .order_by(ProgressUpdate.at, ProgressUpdate.id)
-        )
-    ]
-    return spec, updates

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from bot.domain import PlanArchive
 from bot.plan_file import load_bundled_plan
-from store import plan_store
+from store import archive
 from store.engine import make_engine, migrate, transaction
 
 POSTGRES_URL = os.environ.get("PLANBOT_TEST_POSTGRES_URL")
@@ -73,14 +74,23 @@ def seed_spec():
     return load_bundled_plan()
 
 
+def load_seed(engine: Engine, spec) -> Engine:
+    """Load the bundled seed plan as `planbot init` does."""
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session,
+            archive=PlanArchive(spec),
+            loaded_at=LOADED_AT,
+            source="bundled seed",
+            via="seed",
+        )
+    return engine
+
+
 @pytest.fixture
 def seeded(engine: Engine, seed_spec) -> Engine:
     """A migrated database holding the bundled seed plan."""
-    with transaction(engine) as session:
-        plan_store.load_plan(
-            session=session, spec=seed_spec, loaded_at=LOADED_AT, source="bundled seed", via="seed"
-        )
-    return engine
+    return load_seed(engine, seed_spec)
 
 
 @pytest.fixture
@@ -88,9 +98,5 @@ def sqlite_seeded(sqlite_url: str, seed_spec) -> Iterator[Engine]:
     """The seed plan in a SQLite file (for tests that need one database only)."""
     engine = make_engine(sqlite_url)
     migrate(engine)
-    with transaction(engine) as session:
-        plan_store.load_plan(
-            session=session, spec=seed_spec, loaded_at=LOADED_AT, source="bundled seed", via="seed"
-        )
-    yield engine
+    yield load_seed(engine, seed_spec)
     engine.dispose()

@@ -249,7 +249,7 @@ def test_progress_edited_in_the_spreadsheet_is_kept_on_import(db, capsys, tmp_pa
         str(tmp_path / "backups"),
     )
     assert code == 0, err
-    assert "The plan it replaced, with its progress history, is in" in out
+    assert "The plan it replaced, with its whole history, is in" in out
     assert list((tmp_path / "backups").glob("planbot-backup-20181203-*.xlsx"))
     _, detail, _ = run(capsys, "status", "1.1", "--json")
     detail = json.loads(detail)

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.domain import Rag
 from store import plan_store
 from store.engine import transaction
-from store.models import Action, ProgressUpdate, RagChange
+from store.models import Action, ProgressUpdate
 from tests.conftest import LOADED_AT
 
 
@@ -28,13 +28,6 @@ def test_seed_progress_is_dated_when_written_not_when_loaded(seeded):
         updates = list(session.exec(select(ProgressUpdate)))
     assert updates and {u.at for u in updates} == {datetime(2018, 10, 31, 12, tzinfo=UTC)}
     assert {u.source for u in updates} == {"seed"}
-
-
-def test_loading_twice_is_refused(seeded, seed_spec):
-    with pytest.raises(plan_store.PlanAlreadyLoaded), transaction(seeded) as session:
-        plan_store.load_plan(session=session, spec=seed_spec, loaded_at=LOADED_AT, source="again")
-    with Session(seeded) as session:
-        assert len(list(session.exec(select(Action)))) == 93
 
 
 def test_action_detail_history(seeded):
@@ -108,27 +101,6 @@ def test_unknown_role_suggests_close_names_and_changes_nothing(seeded):
     assert "Service Manager - ICRT" in raised.value.suggestions
     with Session(seeded) as session:
         assert all(not r.users for r in plan_store.roles(session=session))
-
-
-def test_rated_import_records_the_change(engine, seed_spec):
-    import copy
-
-    spec = copy.deepcopy(seed_spec)
-    spec.priorities[0].actions[0].rag = Rag.GREEN
-    with transaction(engine) as session:
-        plan_store.load_plan(session=session, spec=spec, loaded_at=LOADED_AT, source="plan.xlsx")
-    with Session(engine) as session:
-        [change] = session.exec(select(RagChange))
-        assert (change.from_rag, change.to_rag, change.via) == ("unrated", "green", "import")
-
-
-def test_export_returns_the_plan_as_loaded(seeded, seed_spec):
-    with Session(seeded) as session:
-        spec, updates = plan_store.export_plan(session=session)
-    assert [a.id for a in spec.actions] == [a.id for a in seed_spec.actions]
-    assert [a.leads for a in spec.actions] == [a.leads for a in seed_spec.actions]
-    assert [a.progress for a in spec.actions] == [a.progress for a in seed_spec.actions]
-    assert len(updates) == sum(1 for a in seed_spec.actions if a.progress)
 
 
 def test_timestamps_are_aware_utc(seeded):

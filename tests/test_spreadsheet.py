@@ -5,18 +5,34 @@ from __future__ import annotations
 import copy
 import csv
 import functools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from bot.domain import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec, Rag
+from bot.domain import (
+    ActionSpec,
+    LeadRecord,
+    MeasureSpec,
+    MeasureValueRecord,
+    PlanArchive,
+    PlanSpec,
+    PrioritySpec,
+    Rag,
+    RagChangeRecord,
+    TimescaleChangeRecord,
+    UpdateRecord,
+)
 from bot.plan_file import load_bundled_plan
 from bot.spreadsheet import (
     HISTORY_SHEET,
+    LEADS_SHEET,
+    MEASURE_HISTORY_SHEET,
     PLAN_COLUMNS,
     RAG_FILLS,
+    RAG_HISTORY_SHEET,
+    TIMESCALE_HISTORY_SHEET,
     TRACKER_SHEET,
     HistoryRow,
     ImportRejected,
@@ -666,15 +682,307 @@ def test_an_empty_workbook_is_rejected(tmp_path: Path) -> None:
 def test_a_bad_history_row_names_its_sheet(tmp_path: Path) -> None:
     path = write_workbook(
         tmp_path / "plan.xlsx",
-        small_plan(),
-        [
-            HistoryRow("9.9", datetime(2019, 1, 1, tzinfo=UTC), "Done", None, "reply"),
-        ],
+        PlanArchive(
+            small_plan(),
+            updates=[UpdateRecord("9.9", datetime(2019, 1, 1, tzinfo=UTC), "Done", None, "reply")],
+        ),
     )
 
     assert rejected(path).problems == [
         RowProblem(2, "Action", "'9.9' is not an action of this plan", HISTORY_SHEET)
     ]
+
+
+def measured_plan() -> PlanSpec:
+    return PlanSpec(
+        name="Measured plan",
+        sections={"plan": "Plan"},
+        priorities=[
+            PrioritySpec(
+                number=1,
+                section="plan",
+                recommendation="Priority 1",
+                kpis=[MeasureSpec("Re-referrals", "21%")],
+                quality_measures=[MeasureSpec("Audits graded good")],
+                actions=[
+                    ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager"]),
+                    ActionSpec(id="1.2", text="Audit thresholds", leads=["Head of Service"]),
+                ],
+            )
+        ],
+    )
+
+
+def empty_archive() -> PlanArchive:
+    return PlanArchive(
+        measured_plan(),
+        updates=[],
+        rag_changes=[],
+        timescale_changes=[],
+        leads=[],
+        measure_values=[],
+    )
+
+
+AT = "2019-01-01T09:00:00+00:00"
+ISO_FIX = "write it as 2019-03-31T09:00:00+00:00"
+GOOD_ROWS: dict[str, dict[str, object]] = {
+    HISTORY_SHEET: {
+        "Action": "1.1",
+        "Date": AT,
+        "Author": "U1",
+        "Source": "reply",
+        "Update": "Done",
+        "Retracted": None,
+    },
+    RAG_HISTORY_SHEET: {
+        "Action": "1.1",
+        "Date": AT,
+        "From": "Not yet rated",
+        "To": "Green",
+        "By": "U1",
+        "Via": "approval",
+        "Reason": None,
+    },
+    TIMESCALE_HISTORY_SHEET: {
+        "Action": "1.1",
+        "Date": AT,
+        "From": "31/03/2019",
+        "To": "30/06/2019",
+        "By": "U1",
+        "Via": "command",
+        "Reason": "Delayed",
+    },
+    LEADS_SHEET: {"Role": "Service Manager", "Slack user": "U1", "Deputy": None},
+    MEASURE_HISTORY_SHEET: {
+        "Priority": 1,
+        "Kind": "KPI",
+        "Measure": "Re-referrals",
+        "Value": "19%",
+        "Date": AT,
+        "By": "U1",
+        "Source": "command",
+    },
+}
+
+
+def history_workbook(tmp_path: Path, rows: dict[str, list[dict[str, object]]]) -> Path:
+    """The measured plan's workbook with these rows (each a GOOD_ROWS row with some cells changed)
+    under the headings of their history sheets."""
+    path = write_workbook(tmp_path / "plan.xlsx", empty_archive())
+    book = load_workbook(path)
+    for sheet, changed_rows in rows.items():
+        for changes in changed_rows:
+            book[sheet].append(list({**GOOD_ROWS[sheet], **changes}.values()))
+    book.save(path)
+    return path
+
+
+def test_good_rows_of_every_history_sheet_are_read(tmp_path: Path) -> None:
+    path = history_workbook(tmp_path, {sheet: [{}] for sheet in GOOD_ROWS})
+
+    back = read_plan_table(path)
+
+    at = datetime(2019, 1, 1, 9, tzinfo=UTC)
+    assert back.updates == [UpdateRecord("1.1", at, "Done", "U1", "reply")]
+    assert back.rag_changes == [
+        RagChangeRecord("1.1", at, Rag.UNRATED, Rag.GREEN, "U1", "approval")
+    ]
+    assert back.timescale_changes == [
+        TimescaleChangeRecord(
+            "1.1", at, date(2019, 3, 31), date(2019, 6, 30), "U1", "command", "Delayed"
+        )
+    ]
+    assert back.leads == [LeadRecord("Service Manager", "U1")]
+    assert back.measure_values == [
+        MeasureValueRecord(1, "kpi", "Re-referrals", "19%", at, "U1", "command")
+    ]
+
+
+RAG_WORDS = "use Red, Amber, Green, Completed, or empty for not yet rated"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "changes", "problem"),
+    [
+        (
+            HISTORY_SHEET,
+            {"Retracted": "yesterday"},
+            RowProblem(2, "Retracted", f"'yesterday' is not a date and time ({ISO_FIX})"),
+        ),
+        (
+            HISTORY_SHEET,
+            {"Date": None},
+            RowProblem(2, "Date", f"no date and time: {ISO_FIX}"),
+        ),
+        (
+            RAG_HISTORY_SHEET,
+            {"Action": "9.9"},
+            RowProblem(2, "Action", "'9.9' is not an action of this plan"),
+        ),
+        (
+            RAG_HISTORY_SHEET,
+            {"Date": "31/01/2019"},
+            RowProblem(2, "Date", f"'31/01/2019' is not a date and time ({ISO_FIX})"),
+        ),
+        (
+            RAG_HISTORY_SHEET,
+            {"From": "Purple"},
+            RowProblem(2, "From", f"'Purple' is not a RAG rating; {RAG_WORDS}"),
+        ),
+        (
+            RAG_HISTORY_SHEET,
+            {"To": "On track"},
+            RowProblem(2, "To", f"'On track' is not a RAG rating; {RAG_WORDS}"),
+        ),
+        (
+            TIMESCALE_HISTORY_SHEET,
+            {"Action": "1.3"},
+            RowProblem(2, "Action", "'1.3' is not an action of this plan"),
+        ),
+        (
+            TIMESCALE_HISTORY_SHEET,
+            {"From": "TBC"},
+            RowProblem(2, "From", "'TBC' is not a date; write it as dd/mm/yyyy"),
+        ),
+        (
+            TIMESCALE_HISTORY_SHEET,
+            {"To": "31/13/2019"},
+            RowProblem(2, "To", "'31/13/2019' is not a date; write it as dd/mm/yyyy"),
+        ),
+        (
+            TIMESCALE_HISTORY_SHEET,
+            {"Date": "soon"},
+            RowProblem(2, "Date", f"'soon' is not a date and time ({ISO_FIX})"),
+        ),
+        (
+            LEADS_SHEET,
+            {"Slack user": None},
+            RowProblem(2, "Slack user", "the Slack user is empty"),
+        ),
+        (
+            LEADS_SHEET,
+            {"Role": None},
+            RowProblem(2, "Role", "the role is empty"),
+        ),
+        (
+            LEADS_SHEET,
+            {"Deputy": "maybe"},
+            RowProblem(2, "Deputy", "'maybe' is not yes (a deputy) or empty (a lead)"),
+        ),
+        (
+            MEASURE_HISTORY_SHEET,
+            {"Priority": 9},
+            RowProblem(2, "Priority", "'9' is not a priority of this plan"),
+        ),
+        (
+            MEASURE_HISTORY_SHEET,
+            {"Kind": "Target"},
+            RowProblem(2, "Kind", "'Target' is not KPI or Quality measure"),
+        ),
+        (
+            MEASURE_HISTORY_SHEET,
+            {"Measure": "Caseloads"},
+            RowProblem(
+                2,
+                "Measure",
+                "'Caseloads' is not a KPI of priority 1 (see the KPIs and quality measures sheet)",
+            ),
+        ),
+        (
+            MEASURE_HISTORY_SHEET,
+            {"Kind": "Quality measure"},  # Re-referrals is a KPI, not a quality measure
+            RowProblem(
+                2,
+                "Measure",
+                "'Re-referrals' is not a quality measure of priority 1 "
+                "(see the KPIs and quality measures sheet)",
+            ),
+        ),
+        (
+            MEASURE_HISTORY_SHEET,
+            {"Value": None},
+            RowProblem(2, "Value", "the value is empty"),
+        ),
+        (
+            MEASURE_HISTORY_SHEET,
+            {"Date": "Jan 2019"},
+            RowProblem(2, "Date", f"'Jan 2019' is not a date and time ({ISO_FIX})"),
+        ),
+    ],
+)
+def test_each_bad_history_cell_is_named(
+    tmp_path: Path, sheet: str, changes: dict[str, object], problem: RowProblem
+) -> None:
+    path = history_workbook(tmp_path, {sheet: [changes]})
+
+    [found] = rejected(path).problems
+    assert found == RowProblem(problem.row, problem.column, problem.message, sheet)
+
+
+def test_a_lead_listed_twice_is_named(tmp_path: Path) -> None:
+    path = history_workbook(
+        tmp_path,
+        {LEADS_SHEET: [{}, {"Slack user": "U2", "Deputy": "yes"}, {"Deputy": "yes"}]},
+    )
+
+    assert rejected(path).problems == [
+        RowProblem(
+            4,
+            "Slack user",
+            "U1 is listed for the role 'Service Manager' twice (first on row 2)",
+            LEADS_SHEET,
+        )
+    ]
+
+
+def test_a_history_sheet_without_its_headings_is_named(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plan.xlsx", empty_archive())
+    book = load_workbook(path)
+    book[RAG_HISTORY_SHEET]["C1"] = "Old RAG"
+    book.save(path)
+
+    assert rejected(path).problems == [
+        RowProblem(
+            1,
+            None,
+            "the first row needs the headings Action, Date, From, To, By, Via, Reason "
+            "(missing: From)",
+            RAG_HISTORY_SHEET,
+        )
+    ]
+
+
+def test_every_bad_history_row_is_reported_at_once(tmp_path: Path) -> None:
+    path = history_workbook(
+        tmp_path,
+        {
+            HISTORY_SHEET: [{}, {"Action": "7.7", "Update": None}],
+            RAG_HISTORY_SHEET: [{"To": "Purple"}, {}],
+            TIMESCALE_HISTORY_SHEET: [{"From": "TBC", "To": "later"}],
+            LEADS_SHEET: [{}, {}],
+            MEASURE_HISTORY_SHEET: [{"Priority": "one", "Value": None}],
+        },
+    )
+
+    error = rejected(path)
+
+    assert [(p.sheet, p.row, p.column) for p in error.problems] == [
+        (HISTORY_SHEET, 3, "Action"),
+        (HISTORY_SHEET, 3, "Update"),
+        (RAG_HISTORY_SHEET, 2, "To"),
+        (TIMESCALE_HISTORY_SHEET, 2, "From"),
+        (TIMESCALE_HISTORY_SHEET, 2, "To"),
+        (LEADS_SHEET, 3, "Slack user"),
+        (MEASURE_HISTORY_SHEET, 2, "Priority"),
+        (MEASURE_HISTORY_SHEET, 2, "Value"),
+    ]
+    report = str(error)
+    assert report.startswith("plan.xlsx cannot be imported (8 problems); nothing was loaded:")
+    assert (
+        f"plan.xlsx sheet 'RAG history' row 2 (To): 'Purple' is not a RAG rating; {RAG_WORDS}"
+        in report
+    )
 
 
 # --- Export and round trips --------------------------------------------------------------------
@@ -739,16 +1047,303 @@ def test_the_seed_round_trips_through_xlsx_with_its_history(tmp_path: Path) -> N
         ),
     ]
 
-    imported = read_plan_table(write_workbook(tmp_path / "plan.xlsx", spec, history))
+    imported = read_plan_table(write_workbook(tmp_path / "plan.xlsx", PlanArchive(spec, history)))
 
     assert imported.spec == spec
     assert imported.updates == history
 
 
+BST = timezone(timedelta(hours=1))
+
+
+def full_archive() -> PlanArchive:
+    """The rated seed with some of every kind of history, as the store would export it."""
+    spec = rated_seed()
+    kpi = spec.priorities[0].kpis[0].name
+    quality = spec.priorities[0].quality_measures[1].name
+    return PlanArchive(
+        spec=spec,
+        updates=[
+            UpdateRecord(
+                "1.1", datetime(2018, 10, 31, 12, tzinfo=UTC), "Review done.", None, "seed"
+            ),
+            UpdateRecord(
+                "1.2",
+                datetime(2018, 11, 5, 9, 30, tzinfo=UTC),
+                "Posted by mistake",
+                "U0LEAD",
+                "reply",
+                retracted_at=datetime(2018, 11, 5, 9, 31, 2, 250000, tzinfo=UTC),
+            ),
+            UpdateRecord(
+                "1.2", datetime(2018, 11, 5, 9, 32, tzinfo=BST), "Model agreed", "U0LEAD", "modal"
+            ),
+        ],
+        rag_changes=[
+            RagChangeRecord(
+                "1.1",
+                datetime(2018, 10, 31, 12, tzinfo=UTC),
+                Rag.UNRATED,
+                Rag.COMPLETED,
+                None,
+                "seed",
+            ),
+            RagChangeRecord(
+                "1.2",
+                datetime(2018, 11, 6, 14, tzinfo=UTC),
+                Rag.GREEN,
+                Rag.AMBER,
+                "U0APPROVER",
+                "approval",
+                "Slipped: waiting on recruitment",
+            ),
+            RagChangeRecord(
+                "1.17",
+                datetime(2018, 12, 1, tzinfo=UTC),
+                Rag.AMBER,
+                Rag.UNRATED,
+                "U0ADMIN",
+                "command",
+            ),
+        ],
+        timescale_changes=[
+            TimescaleChangeRecord(
+                "1.2",
+                datetime(2018, 11, 6, 14, 5, tzinfo=UTC),
+                date(2018, 10, 31),
+                date(2019, 6, 30),
+                "U0APPROVER",
+                "command",
+                "New provider",
+            ),
+            TimescaleChangeRecord(
+                "1.3", datetime(2018, 11, 7, tzinfo=UTC), date(2018, 9, 30), None, None, "import"
+            ),
+        ],
+        leads=[
+            LeadRecord("Director of Quality Assurance & Performance", "U0DIRECTOR"),
+            LeadRecord("Service Manager", "U0LEAD"),
+            LeadRecord("Service Manager", "U0DEPUTY", deputy=True),
+        ],
+        measure_values=[
+            MeasureValueRecord(
+                1, "kpi", kpi, "72%", datetime(2018, 10, 1, tzinfo=UTC), None, "seed"
+            ),
+            MeasureValueRecord(
+                1, "kpi", kpi, "87%", datetime(2018, 11, 1, 8, tzinfo=UTC), "U0LEAD", "command"
+            ),
+            MeasureValueRecord(
+                1, "quality", quality, "Good", datetime(2018, 11, 2, tzinfo=UTC), "U0QA", "modal"
+            ),
+            MeasureValueRecord(
+                16,
+                "kpi",
+                "Audits graded good",
+                "40%",
+                datetime(2019, 1, 3, tzinfo=UTC),
+                None,
+                "import",
+            ),
+        ],
+    )
+
+
+def test_a_whole_archive_round_trips_through_xlsx(tmp_path: Path) -> None:
+    archive = full_archive()
+
+    back = read_plan_table(write_workbook(tmp_path / "plan.xlsx", archive))
+
+    assert back == archive
+    # Each list on its own too, so that a failure says which one.
+    assert back.spec == archive.spec
+    assert back.updates == archive.updates
+    assert back.rag_changes == archive.rag_changes
+    assert back.timescale_changes == archive.timescale_changes
+    assert back.leads == archive.leads
+    assert back.measure_values == archive.measure_values
+    # Date-times come back in UTC.
+    assert back.updates is not None and back.updates[2].at.tzinfo is UTC
+
+
+def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", full_archive()))
+
+    assert book.sheetnames == [
+        "Plan",
+        "KPIs and quality measures",
+        HISTORY_SHEET,
+        RAG_HISTORY_SHEET,
+        TIMESCALE_HISTORY_SHEET,
+        MEASURE_HISTORY_SHEET,
+        LEADS_SHEET,
+        TRACKER_SHEET,
+        "About this plan",
+    ]
+
+    def rows(name: str) -> list[tuple[object, ...]]:
+        return list(book[name].iter_rows(values_only=True))
+
+    assert rows(HISTORY_SHEET)[:3] == [
+        ("Action", "Date", "Author", "Source", "Update", "Retracted"),
+        ("1.1", "2018-10-31T12:00:00+00:00", None, "seed", "Review done.", None),
+        (
+            "1.2",
+            "2018-11-05T09:30:00+00:00",
+            "U0LEAD",
+            "reply",
+            "Posted by mistake",
+            "2018-11-05T09:31:02.250000+00:00",
+        ),
+    ]
+    assert rows(HISTORY_SHEET)[3][1] == "2018-11-05T08:32:00+00:00"  # BST written as UTC
+    assert rows(RAG_HISTORY_SHEET)[:3] == [
+        ("Action", "Date", "From", "To", "By", "Via", "Reason"),
+        ("1.1", "2018-10-31T12:00:00+00:00", "Not yet rated", "Completed", None, "seed", None),
+        (
+            "1.2",
+            "2018-11-06T14:00:00+00:00",
+            "Green",
+            "Amber",
+            "U0APPROVER",
+            "approval",
+            "Slipped: waiting on recruitment",
+        ),
+    ]
+    timescales = book[TIMESCALE_HISTORY_SHEET]
+    assert rows(TIMESCALE_HISTORY_SHEET) == [
+        ("Action", "Date", "From", "To", "By", "Via", "Reason"),
+        (
+            "1.2",
+            "2018-11-06T14:05:00+00:00",
+            datetime(2018, 10, 31),
+            datetime(2019, 6, 30),
+            "U0APPROVER",
+            "command",
+            "New provider",
+        ),
+        ("1.3", "2018-11-07T00:00:00+00:00", datetime(2018, 9, 30), None, None, "import", None),
+    ]
+    assert timescales["C2"].number_format == timescales["D2"].number_format == "dd/mm/yyyy"
+    assert rows(LEADS_SHEET) == [
+        ("Role", "Slack user", "Deputy"),
+        ("Director of Quality Assurance & Performance", "U0DIRECTOR", None),
+        ("Service Manager", "U0LEAD", None),
+        ("Service Manager", "U0DEPUTY", "yes"),
+    ]
+    measures = rows(MEASURE_HISTORY_SHEET)
+    assert measures[0] == ("Priority", "Kind", "Measure", "Value", "Date", "By", "Source")
+    assert [row[:2] for row in measures[1:]] == [
+        (1, "KPI"),
+        (1, "KPI"),
+        (1, "Quality measure"),
+        (16, "KPI"),
+    ]
+    assert measures[2][3:] == ("87%", "2018-11-01T08:00:00+00:00", "U0LEAD", "command")
+    for name in (HISTORY_SHEET, RAG_HISTORY_SHEET, LEADS_SHEET):
+        assert book[name].freeze_panes == "A2" and book[name]["A1"].font.bold
+
+
+def test_no_history_and_empty_history_round_trip_apart(tmp_path: Path) -> None:
+    spec = small_plan()
+    bare = PlanArchive(spec)
+    empty = PlanArchive(
+        spec, updates=[], rag_changes=[], timescale_changes=[], leads=[], measure_values=[]
+    )
+
+    bare_path = write_workbook(tmp_path / "bare.xlsx", bare)
+    empty_path = write_workbook(tmp_path / "empty.xlsx", empty)
+
+    assert read_plan_table(bare_path) == bare  # every list None: no such sheets
+    assert load_workbook(bare_path).sheetnames == [
+        "Plan",
+        "KPIs and quality measures",
+        TRACKER_SHEET,
+        "About this plan",
+    ]
+    assert read_plan_table(empty_path) == empty  # every list []: the sheets, headings only
+    assert load_workbook(empty_path)[LEADS_SHEET].max_row == 1
+
+
+def test_an_older_export_without_the_new_sheets_and_column_is_read(tmp_path: Path) -> None:
+    """An export from before the history sheets: no Retracted column, no RAG, timescale, leads
+    or measure history sheets."""
+    spec = small_plan()
+    updates = [UpdateRecord("1.1", datetime(2019, 1, 1, 9, tzinfo=UTC), "Started", "U1", "reply")]
+    path = write_workbook(tmp_path / "plan.xlsx", PlanArchive(spec, updates))
+    book = load_workbook(path)
+    book[HISTORY_SHEET].delete_cols(6)  # the Retracted column
+    book.save(path)
+
+    back = read_plan_table(path)
+
+    assert back == PlanArchive(spec, updates)
+    assert back.rag_changes is back.timescale_changes is back.leads is back.measure_values is None
+
+
+def test_a_csv_has_no_history(tmp_path: Path) -> None:
+    back = read_plan_table(write_csv(tmp_path / "plan.csv", small_plan()))
+
+    assert back == PlanArchive(back.spec)
+
+
+def test_history_rows_typed_by_hand_are_read(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "plan.xlsx", empty_archive())
+    book = load_workbook(path)
+    book[RAG_HISTORY_SHEET].append(["Action 1.1.", "2019-01-01 09:00", "", "r", None, None, None])
+    book[TIMESCALE_HISTORY_SHEET].append(
+        ["1.2", datetime(2019, 1, 2, 10, 30), "31 March 2019", "", None, None, None]
+    )
+    book[LEADS_SHEET].append(["Service Manager", "U1", "Yes"])
+    book[LEADS_SHEET].append(["Head of Service", "U1", "no"])
+    book[MEASURE_HISTORY_SHEET].append(
+        ["1", "quality measure", "Audits graded good", "Requires improvement", "2019-01-03"]
+    )
+    book.save(path)
+
+    back = read_plan_table(path)
+
+    at = datetime(2019, 1, 1, 9, tzinfo=UTC)
+    assert back.rag_changes == [RagChangeRecord("1.1", at, Rag.UNRATED, Rag.RED, None, "import")]
+    assert back.timescale_changes == [
+        TimescaleChangeRecord(
+            "1.2", datetime(2019, 1, 2, 10, 30, tzinfo=UTC), date(2019, 3, 31), None, None, "import"
+        )
+    ]
+    assert back.leads == [
+        LeadRecord("Service Manager", "U1", deputy=True),
+        LeadRecord("Head of Service", "U1"),
+    ]
+    assert back.measure_values == [
+        MeasureValueRecord(
+            1,
+            "quality",
+            "Audits graded good",
+            "Requires improvement",
+            datetime(2019, 1, 3, tzinfo=UTC),
+            None,
+            "import",
+        )
+    ]
+
+
+def test_an_owners_own_leads_sheet_is_left_alone(tmp_path: Path) -> None:
+    path = write_sheet(tmp_path / "lip.xlsx", seed_layout_rows())
+    book = load_workbook(path)
+    book.create_sheet("Leads").append(["Name", "Role", "Email"])
+    book["Leads"].append(["A. Person", "Service Manager", "a.person@example.org"])
+    book.save(path)
+
+    assert read_plan_table(path).leads is None
+
+
+def test_history_row_is_the_domains_update_record() -> None:
+    assert HistoryRow is UpdateRecord
+
+
 def test_the_workbook_is_in_the_plans_own_layout(tmp_path: Path) -> None:
     spec = rated_seed()
     months = [("NOV 2018", [1, 1, 1, 1, 90, 0, 94]), ("DEC 2018", [0, 2, 1, 1, 90, 1, 94])]
-    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", spec, [], months))
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", PlanArchive(spec), months))
 
     plan = book["Plan"]
     assert [c.value for c in plan[1]] == [name for name, _ in PLAN_COLUMNS]
@@ -783,7 +1378,7 @@ def test_the_workbook_is_in_the_plans_own_layout(tmp_path: Path) -> None:
 
 
 def test_the_tracker_counts_the_seeds_93_actions(tmp_path: Path) -> None:
-    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", seed_plan(), []))
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", PlanArchive(seed_plan())))
 
     tracker = book[TRACKER_SHEET]
     header = [c.value for c in tracker[2]][1:]
@@ -795,13 +1390,13 @@ def test_the_tracker_counts_the_seeds_93_actions(tmp_path: Path) -> None:
 
 def test_a_month_with_the_wrong_number_of_values_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="NOV 2018"):
-        write_workbook(tmp_path / "plan.xlsx", small_plan(), [], [("NOV 2018", [1, 2, 3])])
+        write_workbook(tmp_path / "plan.xlsx", PlanArchive(small_plan()), [("NOV 2018", [1, 2, 3])])
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     spec = small_plan()
 
-    assert read_plan_table(write_workbook(tmp_path / "plan.xlsx", spec, [])).spec == spec
+    assert read_plan_table(write_workbook(tmp_path / "plan.xlsx", PlanArchive(spec))).spec == spec
 
 
 def csv_fields(spec: PlanSpec) -> list[tuple[object, ...]]:

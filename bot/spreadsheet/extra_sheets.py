@@ -1,4 +1,5 @@
-"""Reading the sheets only planbot's own workbook has: About this plan, measures and history."""
+"""Reading the sheets only planbot's own workbook has: About this plan and the measures; the
+history sheets are in history_sheets."""
 
 from __future__ import annotations
 
@@ -11,18 +12,24 @@ from bot.spreadsheet.cells import cell_at, cell_text, slug
 from bot.spreadsheet.dates import instant
 from bot.spreadsheet.headings import heading_key
 from bot.spreadsheet.problems import RowProblem
-from bot.spreadsheet.refs import clean_id
-from bot.spreadsheet.sheets import ABOUT_SHEET, HISTORY_SHEET, MEASURES_SHEET, HistoryRow
+from bot.spreadsheet.sheets import ABOUT_SHEET, MEASURES_SHEET
 from bot.spreadsheet.table import Table
 
 
-def _sheet_columns(
-    rows: list[list[object]], sheet: str, wanted: Sequence[str], problems: list[RowProblem]
+def sheet_columns(
+    rows: list[list[object]],
+    sheet: str,
+    wanted: Sequence[str],
+    problems: list[RowProblem],
+    optional: Sequence[str] = (),
 ) -> dict[str, int] | None:
-    """Column index of each wanted heading in a planbot sheet's first row."""
+    """Column index of each wanted (and each optional one there is) heading in a planbot sheet's
+    first row; None, with a problem, when a wanted one is missing."""
     first = [heading_key(cell) for cell in (rows[0] if rows else [])]
     columns = {
-        name: first.index(heading_key(name)) for name in wanted if heading_key(name) in first
+        name: first.index(heading_key(name))
+        for name in (*wanted, *optional)
+        if heading_key(name) in first
     }
     missing = [name for name in wanted if name not in columns]
     if missing:
@@ -37,6 +44,12 @@ def _sheet_columns(
         )
         return None
     return columns
+
+
+def measure_kind(text: str | None) -> str | None:
+    """ "kpi" or "quality" for a Kind cell ("KPI", "Quality measure"), or None."""
+    words = " ".join((text or "").lower().split())
+    return {"kpi": "kpi", "quality measure": "quality", "quality": "quality"}.get(words)
 
 
 @dataclass
@@ -72,7 +85,7 @@ def read_about(rows: list[list[object]], problems: list[RowProblem]) -> About:
 
 def read_measures(rows: list[list[object]], table: Table, problems: list[RowProblem]) -> None:
     """Add each KPI and quality measure to its priority in `table`."""
-    columns = _sheet_columns(
+    columns = sheet_columns(
         rows, MEASURES_SHEET, ("Priority", "Kind", "Measure", "Current"), problems
     )
     if columns is None:
@@ -82,14 +95,14 @@ def read_measures(rows: list[list[object]], table: Table, problems: list[RowProb
         if not any(cells.values()):
             continue
         number = cells["Priority"]
-        kind = (cells["Kind"] or "").lower()
+        kind = measure_kind(cells["Kind"])
         if number is None or not number.isdigit() or int(number) not in table.priorities:
             problems.append(
                 RowProblem(
                     index, "Priority", f"{number!r} is not a priority of this plan", MEASURES_SHEET
                 )
             )
-        elif kind not in ("kpi", "quality measure"):
+        elif kind is None:
             problems.append(
                 RowProblem(
                     index,
@@ -104,51 +117,3 @@ def read_measures(rows: list[list[object]], table: Table, problems: list[RowProb
             draft = table.priorities[int(number)]
             measures = draft.kpis if kind == "kpi" else draft.quality_measures
             measures.append(MeasureSpec(cells["Measure"], cells["Current"]))
-
-
-def read_history(
-    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
-) -> list[HistoryRow]:
-    """Every progress update, each for an action in `ids`."""
-    columns = _sheet_columns(
-        rows, HISTORY_SHEET, ("Action", "Date", "Author", "Source", "Update"), problems
-    )
-    if columns is None:
-        return []
-    history = []
-    for index, raw in enumerate(rows[1:], start=2):
-        cells = {name: cell_at(raw, column) for name, column in columns.items()}
-        if all(cell_text(v) is None for v in cells.values()):
-            continue
-        action = clean_id(cell_text(cells["Action"]) or "")
-        at = instant(cells["Date"])
-        text = cell_text(cells["Update"])
-        if action not in ids:
-            problems.append(
-                RowProblem(
-                    index, "Action", f"{action!r} is not an action of this plan", HISTORY_SHEET
-                )
-            )
-        elif at is None:
-            problems.append(
-                RowProblem(
-                    index,
-                    "Date",
-                    f"{cell_text(cells['Date'])!r} is not a date and time "
-                    "(write it as 2019-03-31T09:00:00+00:00)",
-                    HISTORY_SHEET,
-                )
-            )
-        elif text is None:
-            problems.append(RowProblem(index, "Update", "the update has no text", HISTORY_SHEET))
-        else:
-            history.append(
-                HistoryRow(
-                    action,
-                    at,
-                    text,
-                    cell_text(cells["Author"]),
-                    cell_text(cells["Source"]) or "import",
-                )
-            )
-    return history

@@ -14,7 +14,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from bot.spreadsheet.formulas import unguard_formula
 from bot.spreadsheet.headings import HEADING_ROWS, detect, heading_key
 from bot.spreadsheet.problems import ImportRejected, RowProblem
-from bot.spreadsheet.sheets import ABOUT_SHEET, HISTORY_SHEET, MEASURES_SHEET, PLAN_SHEET
+from bot.spreadsheet.sheets import EXTRA_SHEETS, PLAN_SHEET
 
 SUPPORTED = ".xlsx (Excel workbook) or .csv (UTF-8, comma- or semicolon-separated)"
 
@@ -109,7 +109,7 @@ def read_xlsx(path: Path, source: str) -> Book:
         )
     extras = {
         name: sheets[by_title[name.casefold()]]
-        for name in (MEASURES_SHEET, HISTORY_SHEET, ABOUT_SHEET)
+        for name in EXTRA_SHEETS
         if name.casefold() in by_title
     }
     return Book(sheets.get(plan_title, []) if plan_title else [], extras)

@@ -1,34 +1,45 @@
-"""read_plan_table: an owner's .xlsx or .csv into a PlanSpec, or ImportRejected naming every problem."""
+"""read_plan_table: an owner's .xlsx or .csv into a PlanArchive, or ImportRejected naming every
+problem."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from bot.domain import SECTIONS, PlanSpec, PrioritySpec
+from bot.domain import SECTIONS, PlanArchive, PlanSpec, PrioritySpec
 from bot.spreadsheet.cells import cell_text, slug
-from bot.spreadsheet.extra_sheets import About, read_about, read_history, read_measures
+from bot.spreadsheet.extra_sheets import About, read_about, read_measures
 from bot.spreadsheet.files import SUPPORTED, read_csv, read_xlsx
 from bot.spreadsheet.headings import find_header
+from bot.spreadsheet.history_sheets import (
+    is_planbot_leads,
+    read_history,
+    read_leads,
+    read_measure_history,
+    read_rag_history,
+    read_timescale_history,
+)
 from bot.spreadsheet.problems import ImportRejected, RowProblem
-from bot.spreadsheet.sheets import ABOUT_SHEET, HISTORY_SHEET, MEASURES_SHEET, HistoryRow
+from bot.spreadsheet.sheets import (
+    ABOUT_SHEET,
+    HISTORY_SHEET,
+    LEADS_SHEET,
+    MEASURE_HISTORY_SHEET,
+    MEASURES_SHEET,
+    RAG_HISTORY_SHEET,
+    TIMESCALE_HISTORY_SHEET,
+)
 from bot.spreadsheet.table import Table, read_table
 
 DEFAULT_PLAN_NAME = "Improvement plan"
 
-
-@dataclass
-class ImportedPlan:
-    """A plan read from a file, with the progress updates the file held."""
-
-    spec: PlanSpec
-    # Every update from the workbook's "Progress history" sheet; None when the file has none.
-    updates: list[HistoryRow] | None = None
+T = TypeVar("T")
 
 
-def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> ImportedPlan:
-    """Read a plan from an owner's spreadsheet (.xlsx or .csv), or raise ImportRejected listing
-    every problem.
+def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> PlanArchive:
+    """Read a plan, and whatever history the file holds, from an owner's spreadsheet (.xlsx or
+    .csv), or raise ImportRejected listing every problem.
 
     The header row (within the first ten rows) is found from common headings (HEADINGS);
     `column_map` ({"Heading as in the file": "field"}, the CLI's --map) overrides them. Each row
@@ -38,6 +49,11 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Imp
     priority's first row only. Without a Section column every priority is in section "plan".
     Dates are day first (parse_uk_date); leads are split by split_leads. Write action ids as text:
     Excel keeps a number cell 7.10 as 7.1 (which then shows up as a duplicate of 7.1).
+
+    The archive's history lists come from planbot's own sheets ("Progress history", "RAG
+    history", "Timescale history", "Leads", "Measure history"); each is None when the file has no
+    such sheet (a CSV never has), and [] when the sheet is there but empty. A "Leads" sheet without
+    a "Slack user" heading is taken to be the owner's own and is not read.
     """
     source = path.name
     column_map = dict(column_map or {})
@@ -68,14 +84,38 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Imp
     )
     if MEASURES_SHEET in book.sheets:
         read_measures(book.sheets[MEASURES_SHEET], table, problems)
-    updates = None
-    if HISTORY_SHEET in book.sheets:
-        ids = {a.id for draft in table.priorities.values() for a in draft.actions}
-        updates = read_history(book.sheets[HISTORY_SHEET], ids, problems)
+    ids = {a.id for draft in table.priorities.values() for a in draft.actions}
+    measures = {
+        (number, kind): [m.name for m in (draft.kpis if kind == "kpi" else draft.quality_measures)]
+        for number, draft in table.priorities.items()
+        for kind in ("kpi", "quality")
+    }
+
+    def sheet(name: str, read: Callable[[list[list[object]]], list[T]]) -> list[T] | None:
+        return read(book.sheets[name]) if name in book.sheets else None
+
+    updates = sheet(HISTORY_SHEET, lambda rows: read_history(rows, ids, problems))
+    rag_changes = sheet(RAG_HISTORY_SHEET, lambda rows: read_rag_history(rows, ids, problems))
+    timescale_changes = sheet(
+        TIMESCALE_HISTORY_SHEET, lambda rows: read_timescale_history(rows, ids, problems)
+    )
+    leads = (
+        sheet(LEADS_SHEET, lambda rows: read_leads(rows, problems))
+        if is_planbot_leads(book.sheets.get(LEADS_SHEET, []))
+        else None  # no Leads sheet, or the owner's own
+    )
+    measure_values = sheet(
+        MEASURE_HISTORY_SHEET, lambda rows: read_measure_history(rows, measures, problems)
+    )
     if problems:
         raise ImportRejected(source, problems)
-    return ImportedPlan(
-        _spec(table, about, has_sections=header.heading("section") is not None), updates
+    return PlanArchive(
+        spec=_spec(table, about, has_sections=header.heading("section") is not None),
+        updates=updates,
+        rag_changes=rag_changes,
+        timescale_changes=timescale_changes,
+        leads=leads,
+        measure_values=measure_values,
     )
 
 

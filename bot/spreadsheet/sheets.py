@@ -1,34 +1,70 @@
-"""The sheets of planbot's own workbook: their names, and HistoryRow, one row of its history."""
+"""The sheets of planbot's own workbook: their names, and the headings of its history sheets."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from bot.domain import UpdateRecord
 
 PLAN_SHEET = "Plan"
 MEASURES_SHEET = "KPIs and quality measures"
 HISTORY_SHEET = "Progress history"
+RAG_HISTORY_SHEET = "RAG history"
+TIMESCALE_HISTORY_SHEET = "Timescale history"
+MEASURE_HISTORY_SHEET = "Measure history"
+LEADS_SHEET = "Leads"
 TRACKER_SHEET = "Progress tracker"
 ABOUT_SHEET = "About this plan"
+# The sheets besides the plan table that reading takes in (matched without regard to case).
+EXTRA_SHEETS = (
+    MEASURES_SHEET,
+    HISTORY_SHEET,
+    RAG_HISTORY_SHEET,
+    TIMESCALE_HISTORY_SHEET,
+    MEASURE_HISTORY_SHEET,
+    LEADS_SHEET,
+    ABOUT_SHEET,
+)
 
+# The history sheets' headings (written in this order; read by name, in any order) and widths.
+HISTORY_COLUMNS = (
+    ("Action", 8),
+    ("Date", 26),
+    ("Author", 20),
+    ("Source", 10),
+    ("Update", 80),
+    ("Retracted", 26),  # optional when reading: exports before it had no such column
+)
+RAG_HISTORY_COLUMNS = (
+    ("Action", 8),
+    ("Date", 26),
+    ("From", 14),
+    ("To", 14),
+    ("By", 20),
+    ("Via", 10),
+    ("Reason", 60),
+)
+TIMESCALE_HISTORY_COLUMNS = (
+    ("Action", 8),
+    ("Date", 26),
+    ("From", 12),
+    ("To", 12),
+    ("By", 20),
+    ("Via", 10),
+    ("Reason", 60),
+)
+LEADS_COLUMNS = (("Role", 50), ("Slack user", 16), ("Deputy", 8))
+MEASURE_HISTORY_COLUMNS = (
+    ("Priority", 9),
+    ("Kind", 16),
+    ("Measure", 60),
+    ("Value", 20),
+    ("Date", 26),
+    ("By", 20),
+    ("Source", 10),
+)
 
-@dataclass
-class HistoryRow:
-    """One progress update, as the export's history sheet holds it (the store's UpdateRecord)."""
+# How the KPIs sheet and the measure history name each kind of measure (domain kind -> words).
+MEASURE_KINDS = {"kpi": "KPI", "quality": "Quality measure"}
 
-    action: str
-    at: datetime
-    text: str
-    author: str | None
-    source: str
-
-
-class UpdateLike(Protocol):
-    """Anything with a HistoryRow's fields (the store's UpdateRecord will do)."""
-
-    action: str
-    at: datetime
-    text: str
-    author: str | None
-    source: str
+# One progress update, as the "Progress history" sheet holds it. Kept under this name for
+# callers written before bot.domain had UpdateRecord.
+HistoryRow = UpdateRecord

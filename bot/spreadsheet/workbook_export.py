@@ -1,9 +1,10 @@
-"""write_workbook: the plan as an XLSX in its own layout, with the tracker and every update."""
+"""write_workbook: a PlanArchive as an XLSX in the plan's own layout, with the tracker and the
+plan's whole history."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -12,15 +13,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain import PlanSpec, PrioritySpec, Rag
+from bot.domain import PlanArchive, PlanSpec, PrioritySpec, Rag
 from bot.spreadsheet.leads import leads_cell
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
+    HISTORY_COLUMNS,
     HISTORY_SHEET,
+    LEADS_COLUMNS,
+    LEADS_SHEET,
+    MEASURE_HISTORY_COLUMNS,
+    MEASURE_HISTORY_SHEET,
+    MEASURE_KINDS,
     MEASURES_SHEET,
     PLAN_SHEET,
+    RAG_HISTORY_COLUMNS,
+    RAG_HISTORY_SHEET,
+    TIMESCALE_HISTORY_COLUMNS,
+    TIMESCALE_HISTORY_SHEET,
     TRACKER_SHEET,
-    UpdateLike,
 )
 from bot.tracker import TRACKER_ROWS, tally
 
@@ -141,8 +151,8 @@ def _measures_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
     row = 1
     for priority in spec.priorities:
         for kind, measures in (
-            ("KPI", priority.kpis),
-            ("Quality measure", priority.quality_measures),
+            (MEASURE_KINDS["kpi"], priority.kpis),
+            (MEASURE_KINDS["quality"], priority.quality_measures),
         ):
             for measure in measures:
                 row += 1
@@ -152,16 +162,81 @@ def _measures_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
                     _put(sheet, row, column, value)
 
 
-def _history_sheet(sheet: Worksheet, history: Iterable[UpdateLike]) -> None:
-    _heading_row(sheet, ("Action", "Date", "Author", "Source", "Update"), (8, 26, 20, 10, 80))
-    for row, update in enumerate(history, start=2):
-        at = (
-            update.at.replace(tzinfo=UTC) if update.at.tzinfo is None else update.at.astimezone(UTC)
+def _iso(at: datetime | None) -> str | None:
+    """A history date-time as ISO text in UTC (naive means UTC), or None."""
+    if at is None:
+        return None
+    return (at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)).isoformat()
+
+
+def _table_sheet(
+    sheet: Worksheet, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]]
+) -> None:
+    """A history sheet: its heading row, then one row per record (dates as dd/mm/yyyy)."""
+    _heading_row(sheet, [name for name, _ in columns], [width for _, width in columns])
+    for row, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            _put(
+                sheet,
+                row,
+                column,
+                value,
+                number_format=_DATE_FORMAT if isinstance(value, date) else None,
+            )
+
+
+def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
+    """One sheet for each of the archive's history lists that is not None."""
+    if archive.updates is not None:
+        _table_sheet(
+            book.create_sheet(HISTORY_SHEET),
+            HISTORY_COLUMNS,
+            (
+                (u.action, _iso(u.at), u.author, u.source, u.text, _iso(u.retracted_at))
+                for u in archive.updates
+            ),
         )
-        for column, value in enumerate(
-            (update.action, at.isoformat(), update.author, update.source, update.text), start=1
-        ):
-            _put(sheet, row, column, value)
+    if archive.rag_changes is not None:
+        _table_sheet(
+            book.create_sheet(RAG_HISTORY_SHEET),
+            RAG_HISTORY_COLUMNS,
+            (
+                (c.action, _iso(c.at), c.from_rag.label, c.to_rag.label, c.by, c.via, c.reason)
+                for c in archive.rag_changes
+            ),
+        )
+    if archive.timescale_changes is not None:
+        _table_sheet(
+            book.create_sheet(TIMESCALE_HISTORY_SHEET),
+            TIMESCALE_HISTORY_COLUMNS,
+            (
+                (c.action, _iso(c.at), c.from_date, c.to_date, c.by, c.via, c.reason)
+                for c in archive.timescale_changes
+            ),
+        )
+    if archive.measure_values is not None:
+        _table_sheet(
+            book.create_sheet(MEASURE_HISTORY_SHEET),
+            MEASURE_HISTORY_COLUMNS,
+            (
+                (
+                    v.priority,
+                    MEASURE_KINDS[v.kind],
+                    v.measure,
+                    v.value,
+                    _iso(v.at),
+                    v.by,
+                    v.source,
+                )
+                for v in archive.measure_values
+            ),
+        )
+    if archive.leads is not None:
+        _table_sheet(
+            book.create_sheet(LEADS_SHEET),
+            LEADS_COLUMNS,
+            ((lead.role, lead.user_id, "yes" if lead.deputy else None) for lead in archive.leads),
+        )
 
 
 def _tracker_sheet(
@@ -216,23 +291,26 @@ def _about_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
 
 def write_workbook(
     path: Path,
-    spec: PlanSpec,
-    history: Iterable[UpdateLike],
+    archive: PlanArchive,
     tracker: Sequence[tuple[str, Sequence[int]]] | None = None,
 ) -> Path:
-    """Write the plan as an XLSX workbook in its own layout; read_plan_table reads it back whole.
+    """Write a plan and its history as an XLSX workbook in the plan's own layout;
+    read_plan_table reads it back as an equal PlanArchive.
 
-    Sheets: "Plan" (one row per action, RAG cells coloured), "KPIs and quality measures",
-    "Progress history" (every update in `history`), "Progress tracker" (the current tallies by
-    priority, and `tracker`'s (month, one value per TRACKER_ROWS row) columns below), and
-    "About this plan" (name, organisation, progress_as_of, sections).
+    Sheets: "Plan" (one row per action, RAG cells coloured), "KPIs and quality measures", then
+    one sheet for each history list that is not None (an empty list writes its headings only):
+    "Progress history", "RAG history", "Timescale history", "Measure history" and "Leads"; then
+    "Progress tracker" (the current tallies by priority, and `tracker`'s (month, one value per
+    TRACKER_ROWS row) columns below) and "About this plan" (name, organisation, progress_as_of,
+    sections). History date-times are ISO text in UTC; timescales are dates shown dd/mm/yyyy.
     """
+    spec = archive.spec
     book = Workbook()
     plan = book.active
     plan.title = PLAN_SHEET
     _plan_sheet(plan, spec)
     _measures_sheet(book.create_sheet(MEASURES_SHEET), spec)
-    _history_sheet(book.create_sheet(HISTORY_SHEET), history)
+    _history_sheets(book, archive)
     _tracker_sheet(book.create_sheet(TRACKER_SHEET), spec, tracker)
     _about_sheet(book.create_sheet(ABOUT_SHEET), spec)
     book.save(path)

@@ -1,0 +1,265 @@
+"""Reading the plan's history from planbot's own workbook: progress updates, RAG and timescale
+changes, measure values, and who leads each role. Each reader returns its records in the sheet's
+order and adds a RowProblem (with the sheet's name) for every bad cell; blank rows are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain import (
+    LeadRecord,
+    MeasureValueRecord,
+    Rag,
+    RagChangeRecord,
+    TimescaleChangeRecord,
+    UpdateRecord,
+    parse_rag,
+    valid_rag_words,
+)
+from bot.spreadsheet.cells import cell_at, cell_text
+from bot.spreadsheet.dates import cell_date, instant
+from bot.spreadsheet.extra_sheets import measure_kind, sheet_columns
+from bot.spreadsheet.headings import heading_key
+from bot.spreadsheet.problems import RowProblem
+from bot.spreadsheet.refs import clean_id
+from bot.spreadsheet.sheets import (
+    HISTORY_COLUMNS,
+    HISTORY_SHEET,
+    LEADS_COLUMNS,
+    LEADS_SHEET,
+    MEASURE_HISTORY_COLUMNS,
+    MEASURE_HISTORY_SHEET,
+    RAG_HISTORY_COLUMNS,
+    RAG_HISTORY_SHEET,
+    TIMESCALE_HISTORY_COLUMNS,
+    TIMESCALE_HISTORY_SHEET,
+)
+
+ISO_HINT = "write it as 2019-03-31T09:00:00+00:00"
+DEFAULT_VIA = "import"  # the Source or Via of a row that leaves it empty
+_YES = ("yes", "y", "true", "x")
+_NO = ("no", "n", "false")
+_KIND_WORDS = {"kpi": "KPI", "quality": "quality measure"}
+
+
+@dataclass
+class _Row:
+    """One row of a history sheet, its cells by heading; each reader method notes its problems."""
+
+    sheet: str
+    index: int
+    cells: dict[str, object]
+    problems: list[RowProblem]
+    ok: bool = True
+
+    def problem(self, column: str, message: str) -> None:
+        self.ok = False
+        self.problems.append(RowProblem(self.index, column, message, self.sheet))
+
+    def text(self, column: str) -> str | None:
+        return cell_text(self.cells.get(column))
+
+    def required(self, column: str, what: str) -> str:
+        text = self.text(column)
+        if text is None:
+            self.problem(column, f"the {what} is empty")
+        return text or ""
+
+    def action(self, ids: set[str]) -> str:
+        action = clean_id(self.text("Action") or "")
+        if action not in ids:
+            self.problem("Action", f"{action!r} is not an action of this plan")
+        return action
+
+    def instant(self, column: str, *, required: bool = True) -> datetime | None:
+        text = self.text(column)
+        if text is None:
+            if required:
+                self.problem(column, f"no date and time: {ISO_HINT}")
+            return None
+        at = instant(self.cells[column])
+        if at is None:
+            self.problem(column, f"{text!r} is not a date and time ({ISO_HINT})")
+        return at
+
+    def day(self, column: str) -> date | None:
+        day, text, ok = cell_date(self.cells.get(column))
+        if not ok:
+            self.problem(column, f"{text!r} is not a date; write it as dd/mm/yyyy")
+        return day
+
+    def rag(self, column: str) -> Rag:
+        text = self.text(column)
+        rag = parse_rag(text)
+        if rag is None:
+            self.problem(column, f"{text!r} is not a RAG rating; use {valid_rag_words()}")
+        return rag or Rag.UNRATED
+
+
+def _rows(
+    rows: list[list[object]],
+    sheet: str,
+    columns: Sequence[tuple[str, int]],
+    problems: list[RowProblem],
+    optional: Sequence[str] = (),
+) -> Iterator[_Row]:
+    """The sheet's non-blank rows below its heading row (none when a heading is missing)."""
+    names = [name for name, _ in columns]
+    found = sheet_columns(
+        rows, sheet, [n for n in names if n not in optional], problems, optional=optional
+    )
+    if found is None:
+        return
+    for index, raw in enumerate(rows[1:], start=2):
+        cells = {name: cell_at(raw, column) for name, column in found.items()}
+        if any(cell_text(value) is not None for value in cells.values()):
+            yield _Row(sheet, index, cells, problems)
+
+
+def read_history(
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+) -> list[UpdateRecord]:
+    """Every progress update, each for an action in `ids`; Retracted may be left out."""
+    updates = []
+    for row in _rows(rows, HISTORY_SHEET, HISTORY_COLUMNS, problems, optional=("Retracted",)):
+        action = row.action(ids)
+        at = row.instant("Date")
+        text = row.text("Update")
+        if text is None:
+            row.problem("Update", "the update has no text")
+        retracted_at = row.instant("Retracted", required=False)
+        if row.ok and at is not None and text is not None:
+            updates.append(
+                UpdateRecord(
+                    action,
+                    at,
+                    text,
+                    row.text("Author"),
+                    row.text("Source") or DEFAULT_VIA,
+                    retracted_at,
+                )
+            )
+    return updates
+
+
+def read_rag_history(
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+) -> list[RagChangeRecord]:
+    """Every change of an action's agreed RAG; an empty From or To is "not yet rated"."""
+    changes = []
+    for row in _rows(rows, RAG_HISTORY_SHEET, RAG_HISTORY_COLUMNS, problems):
+        action = row.action(ids)
+        at = row.instant("Date")
+        from_rag, to_rag = row.rag("From"), row.rag("To")
+        if row.ok and at is not None:
+            changes.append(
+                RagChangeRecord(
+                    action,
+                    at,
+                    from_rag,
+                    to_rag,
+                    row.text("By"),
+                    row.text("Via") or DEFAULT_VIA,
+                    row.text("Reason"),
+                )
+            )
+    return changes
+
+
+def read_timescale_history(
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+) -> list[TimescaleChangeRecord]:
+    """Every revision of an action's timescale; an empty From or To is "no date"."""
+    changes = []
+    for row in _rows(rows, TIMESCALE_HISTORY_SHEET, TIMESCALE_HISTORY_COLUMNS, problems):
+        action = row.action(ids)
+        at = row.instant("Date")
+        from_date, to_date = row.day("From"), row.day("To")
+        if row.ok and at is not None:
+            changes.append(
+                TimescaleChangeRecord(
+                    action,
+                    at,
+                    from_date,
+                    to_date,
+                    row.text("By"),
+                    row.text("Via") or DEFAULT_VIA,
+                    row.text("Reason"),
+                )
+            )
+    return changes
+
+
+def is_planbot_leads(rows: list[list[object]]) -> bool:
+    """Whether a "Leads" sheet is planbot's (a "Slack user" heading in its first row), not an
+    owner's own list of lead officers, which is left alone."""
+    return heading_key("Slack user") in {heading_key(cell) for cell in (rows[0] if rows else [])}
+
+
+def read_leads(rows: list[list[object]], problems: list[RowProblem]) -> list[LeadRecord]:
+    """Who leads (or deputises for) each role; a role and user pair may be listed once."""
+    leads = []
+    first_rows: dict[tuple[str, str], int] = {}
+    for row in _rows(rows, LEADS_SHEET, LEADS_COLUMNS, problems):
+        role = row.required("Role", "role")
+        user_id = row.required("Slack user", "Slack user")
+        deputy = (row.text("Deputy") or "").lower()
+        if deputy not in ("", *_YES, *_NO):
+            row.problem("Deputy", f"{row.text('Deputy')!r} is not yes (a deputy) or empty (a lead)")
+        if role and user_id:
+            first = first_rows.setdefault((role, user_id), row.index)
+            if first != row.index:
+                row.problem(
+                    "Slack user",
+                    f"{user_id} is listed for the role {role!r} twice (first on row {first})",
+                )
+        if row.ok:
+            leads.append(LeadRecord(role, user_id, deputy in _YES))
+    return leads
+
+
+def read_measure_history(
+    rows: list[list[object]],
+    measures: Mapping[tuple[int, str], Sequence[str]],
+    problems: list[RowProblem],
+) -> list[MeasureValueRecord]:
+    """Every KPI value and QA rating recorded, each for a measure in `measures`: (priority number,
+    "kpi" or "quality") -> the names of that priority's measures of that kind, with both kinds'
+    keys for every priority of the plan."""
+    values = []
+    numbers = {number for number, _ in measures}
+    for row in _rows(rows, MEASURE_HISTORY_SHEET, MEASURE_HISTORY_COLUMNS, problems):
+        written = row.text("Priority")
+        number = int(written) if written and written.isdigit() else None
+        kind = measure_kind(row.text("Kind"))
+        name = row.text("Measure")
+        if number is None or number not in numbers:
+            row.problem("Priority", f"{written!r} is not a priority of this plan")
+        elif kind is None:
+            row.problem("Kind", f"{row.text('Kind')!r} is not KPI or Quality measure")
+        elif name is None:
+            row.problem("Measure", "the measure has no name")
+        elif name not in measures.get((number, kind), ()):
+            row.problem(
+                "Measure",
+                f"{name!r} is not a {_KIND_WORDS[kind]} of priority {number} "
+                "(see the KPIs and quality measures sheet)",
+            )
+        value = row.required("Value", "value")
+        at = row.instant("Date")
+        if row.ok and number is not None and kind and name and at is not None:
+            values.append(
+                MeasureValueRecord(
+                    number,
+                    kind,
+                    name,
+                    value,
+                    at,
+                    row.text("By"),
+                    row.text("Source") or DEFAULT_VIA,
+                )
+            )
+    return values

@@ -1,0 +1,203 @@
+"""Loading, replacing and exporting a plan with its whole history: nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.domain import (
+    LeadRecord,
+    MeasureValueRecord,
+    PlanArchive,
+    Rag,
+    RagChangeRecord,
+    TimescaleChangeRecord,
+    UpdateRecord,
+)
+from store import archive, plan_store
+from store.engine import make_engine, migrate, transaction
+from store.models import Action, RagChange, TimescaleChange
+from tests.conftest import LOADED_AT
+
+NOV = datetime(2018, 11, 20, 10, tzinfo=UTC)
+DEC = datetime(2018, 12, 3, 10, tzinfo=UTC)
+
+
+def _export(engine) -> PlanArchive:
+    with Session(engine) as session:
+        return archive.export_archive(session=session)
+
+
+def _with_history(spec) -> PlanArchive:
+    """The seed plan after a month of use: every kind of history, by hand."""
+    spec = copy.deepcopy(spec)
+    actions = {a.id: a for a in spec.actions}
+    actions["1.4"].rag = Rag.AMBER
+    actions["7.5"].original_timescale = date(2018, 12, 31)
+    actions["7.5"].timescale = date(2019, 3, 31)  # revised
+    actions["1.4"].progress = "Flowchart embedded; audit in January."
+    spec.priorities[0].kpis[0].current = "87%"
+    seed_updates = [
+        UpdateRecord(a.id, spec.progress_as_of, a.progress, None, "seed")
+        for a in copy.deepcopy(_seed_actions(spec))
+        if a.progress
+    ]
+    return PlanArchive(
+        spec=spec,
+        updates=[
+            *seed_updates,
+            UpdateRecord("1.4", NOV, "Oops, wrong action", "U0LEAD1", "reply", retracted_at=NOV),
+            UpdateRecord("1.4", DEC, "Flowchart embedded; audit in January.", "U0LEAD1", "reply"),
+        ],
+        rag_changes=[
+            RagChangeRecord("1.4", NOV, Rag.UNRATED, Rag.GREEN, "U0CHAIR", "button", None),
+            RagChangeRecord("1.4", DEC, Rag.GREEN, Rag.AMBER, "U0CHAIR", "button", "Audit slipped"),
+        ],
+        timescale_changes=[
+            TimescaleChangeRecord(
+                "7.5",
+                DEC,
+                date(2018, 12, 31),
+                date(2019, 3, 31),
+                "U0CHAIR",
+                "command",
+                "Court backlog",
+            )
+        ],
+        leads=[
+            LeadRecord("Service Manager - ICRT", "U0LEAD1"),
+            LeadRecord("Service Manager - ICRT", "U0DEP1", deputy=True),
+        ],
+        measure_values=[
+            MeasureValueRecord(
+                1, "kpi", spec.priorities[0].kpis[0].name, "81%", NOV, "U0PERF", "command"
+            ),
+            MeasureValueRecord(
+                1, "kpi", spec.priorities[0].kpis[0].name, "87%", DEC, "U0PERF", "command"
+            ),
+        ],
+    )
+
+
+def _seed_actions(spec):
+    from bot.plan_file import load_bundled_plan
+
+    return load_bundled_plan().actions
+
+
+def test_loading_twice_is_refused(seeded, seed_spec):
+    with pytest.raises(archive.PlanAlreadyLoaded), transaction(seeded) as session:
+        archive.load_plan(
+            session=session, archive=PlanArchive(seed_spec), loaded_at=LOADED_AT, source="again"
+        )
+    with Session(seeded) as session:
+        assert len(list(session.exec(select(Action)))) == 93
+
+
+def test_a_plan_without_history_stands_as_written(engine, seed_spec):
+    spec = copy.deepcopy(seed_spec)
+    spec.priorities[0].actions[0].rag = Rag.GREEN
+    spec.priorities[6].actions[4].original_timescale = date(2018, 11, 30)
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session, archive=PlanArchive(spec), loaded_at=LOADED_AT, source="plan.yaml"
+        )
+    with Session(engine) as session:
+        [rag] = session.exec(select(RagChange))
+        [timescale] = session.exec(select(TimescaleChange))
+    written = seed_spec.progress_as_of
+    assert (rag.from_rag, rag.to_rag, rag.via, rag.at) == ("unrated", "green", "import", written)
+    assert (timescale.from_date, timescale.to_date, timescale.at) == (
+        date(2018, 11, 30),
+        date(2018, 12, 31),
+        written,
+    )
+
+
+def test_export_then_load_loses_nothing(engine, database_url, seed_spec, tmp_path):
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session, archive=_with_history(seed_spec), loaded_at=LOADED_AT, source="history"
+        )
+    exported = _export(engine)
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrate(fresh)
+    with transaction(fresh) as session:
+        archive.load_plan(session=session, archive=exported, loaded_at=DEC, source="export.xlsx")
+    again = _export(fresh)
+    assert again == exported
+    assert [c.reason for c in again.rag_changes] == [None, "Audit slipped"]
+    assert any(u.retracted_at for u in again.updates)
+    assert again.leads == [
+        LeadRecord("Service Manager - ICRT", "U0LEAD1"),
+        LeadRecord("Service Manager - ICRT", "U0DEP1", deputy=True),
+    ]
+    with Session(fresh) as session:
+        detail = plan_store.action_detail(session=session, ref="7.5")
+    assert detail.action.original_timescale == date(
+        2018, 12, 31
+    ) and detail.action.timescale == date(2019, 3, 31)
+    fresh.dispose()
+
+
+def test_what_the_spreadsheet_changed_is_recorded_at_load_time(engine, seed_spec):
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session, archive=_with_history(seed_spec), loaded_at=LOADED_AT, source="history"
+        )
+    exported = _export(engine)
+    actions = {a.id: a for a in exported.spec.actions}
+    actions["1.4"].rag = Rag.GREEN
+    actions["1.4"].progress = "Audit done."
+    actions["7.5"].timescale = date(2019, 6, 30)
+    exported.spec.priorities[0].kpis[0].current = "90%"
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session,
+            archive=exported,
+            loaded_at=datetime(2019, 1, 7, tzinfo=UTC),
+            source="edited.xlsx",
+        )
+    after = _export(engine)
+    edit = datetime(2019, 1, 7, tzinfo=UTC)
+    assert after.updates[-1] == UpdateRecord("1.4", edit, "Audit done.", None, "import")
+    assert after.rag_changes[-1] == RagChangeRecord(
+        "1.4", edit, Rag.AMBER, Rag.GREEN, None, "import"
+    )
+    assert after.timescale_changes[-1] == TimescaleChangeRecord(
+        "7.5", edit, date(2019, 3, 31), date(2019, 6, 30), None, "import"
+    )
+    assert after.measure_values[-1].value == "90%" and after.measure_values[-1].at == edit
+    assert len(after.rag_changes) == 3  # nothing twice
+
+
+def test_replace_without_a_leads_sheet_keeps_the_mappings_of_roles_that_remain(seeded, seed_spec):
+    with transaction(seeded) as session:
+        for role, user in (("Chair of SSCB", "U0KEEP"), ("CEO of TfC", "U0GONE")):
+            plan_store.map_role(
+                session=session, role_name=role, user_id=user, deputy=None, at=LOADED_AT, by=None
+            )
+    spec = copy.deepcopy(seed_spec)
+    spec.priorities = [
+        replace(p) for p in spec.priorities if p.number != 13
+    ]  # 13.2 is the CEO of TfC's only action
+    with transaction(seeded) as session:
+        dropped = archive.replace_plan(
+            session=session, archive=PlanArchive(spec), loaded_at=DEC, source="new.xlsx"
+        )
+    assert dropped == ["CEO of TfC"]
+    assert _export(seeded).leads == [LeadRecord("Chair of SSCB", "U0KEEP")]
+
+
+def test_seed_export_matches_the_seed(seeded, seed_spec):
+    exported = _export(seeded)
+    assert [a.id for a in exported.spec.actions] == [a.id for a in seed_spec.actions]
+    assert [a.leads for a in exported.spec.actions] == [a.leads for a in seed_spec.actions]
+    assert [a.progress for a in exported.spec.actions] == [a.progress for a in seed_spec.actions]
+    assert exported.spec.progress_as_of == seed_spec.progress_as_of
+    assert len(exported.updates) == sum(1 for a in seed_spec.actions if a.progress)
+    assert exported.rag_changes == [] and exported.timescale_changes == [] and exported.leads == []
