@@ -46,11 +46,13 @@ def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tup
         snapshot_sqlite(configured, target)
         engine = make_engine(f"sqlite:///{target}")
         migrate(engine)
-        with Session(engine) as session:
+        with transaction(engine) as session:
             has_plan = plan_store.plan_exists(session=session)
+            # Real people stay out of the shell: its workspace has fictional users for every role.
+            plan_store.unmap_everyone(session=session)
         engine.dispose()
         if has_plan:
-            return f"sqlite:///{target}", f"a copy of {configured}"
+            return f"sqlite:///{target}", str(configured)
         target.unlink()
     elif url.get_backend_name() == "postgresql":
         source_engine = make_engine(settings.database_url)
@@ -64,7 +66,7 @@ def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tup
                     # The plan and its whole history, but not the real people: the shell's
                     # workspace has fictional users of its own for every role.
                     copied = replace(archive.export_archive(session=session), leads=None)
-                    origin = "a copy of the configured PostgreSQL plan"
+                    origin = "the configured PostgreSQL database"
         finally:
             source_engine.dispose()
     with transaction(engine) as session:
@@ -223,7 +225,8 @@ def run_shell(settings: Settings, *, today: date | None, stdin: TextIO, stdout: 
             shell = Shell(world, stdout)
             interactive = stdin.isatty()
             shell.say(
-                f"planbot shell — {origin}, on a scratch copy; the clock reads {shell.today():%A %d %B %Y}."
+                f"planbot shell — on a scratch copy of {origin}, so nothing you do here reaches it; "
+                f"the clock reads {shell.today():%A %d %B %Y}."
             )
             shell.say(
                 f"You are {world.admin.name} ({world.admin.title}). :help lists what you can do."

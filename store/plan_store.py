@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, select
 
 from bot.domain import (
@@ -377,3 +377,8 @@ def unmap_role(*, session: Session, role_name: str, user_id: str) -> str | None:
     session.delete(member)
     session.flush()
     return role.name
+
+
+def unmap_everyone(*, session: Session) -> None:
+    """Forget every role's Slack users (for a scratch copy whose people are fictional)."""
+    session.exec(delete(RoleMember))

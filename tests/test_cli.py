@@ -311,7 +311,7 @@ def test_shell_script_mode(sqlite_db):
         == 0
     )
     text = out.getvalue()
-    assert "the bundled plan, on a scratch copy" in text
+    assert "on a scratch copy of the bundled plan" in text
     assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in text
     assert "You are now" in text and "(Service Manager - ICRT)" in text
     assert "No one matches 'nobody'" in text
@@ -333,7 +333,7 @@ def test_shell_works_on_a_copy(sqlite_db, capsys):
         stdin=io.StringIO("/plan status 1\n"),
         stdout=out,
     )
-    assert f"a copy of {db.removeprefix('sqlite:///')}" in out.getvalue()
+    assert f"on a scratch copy of {db.removeprefix('sqlite:///')}" in out.getvalue()
     _, leads, _ = run(capsys, "leads", "--json")
     chair = next(r for r in json.loads(leads) if r["name"] == "Chair of SSCB")
     assert chair["users"] == [
