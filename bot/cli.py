@@ -123,8 +123,6 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     """Load a council's own plan from .xlsx or .csv; a file with bad rows changes nothing."""
-    from sqlmodel import Session
-
     from bot.spreadsheet import ImportRejected, read_plan_table
     from store import archive, plan_store
     from store.engine import transaction
@@ -140,50 +138,66 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     engine = _engine(settings, create=True)
     clock = _clock(args, settings)
-    with Session(engine) as session:
-        existing = plan_store.plan_name(session=session)
-    if existing is not None and not args.replace:
-        raise UsageError(
-            f"The database already holds {existing!r}. Nothing was imported; use --replace to replace "
-            "it (a backup of the current plan and its history is written first)."
-        )
-    backup = _backup(engine, clock, Path(args.backup_dir)) if existing is not None else None
+    # One writing transaction: the backup holds exactly what the replace removes, and nothing
+    # the bot records meanwhile can fall between the two.
     with transaction(engine) as session:
+        existing = plan_store.plan_name(session=session)
         if existing is None:
             archive.load_plan(
                 session=session, archive=imported, loaded_at=clock.now(), source=path.name
             )
-            dropped: list[str] = []
-        else:
-            dropped = archive.replace_plan(
-                session=session, archive=imported, loaded_at=clock.now(), source=path.name
+            backup, report = None, None
+        elif not args.replace:
+            raise UsageError(
+                f"The database already holds {existing!r}. Nothing was imported; use --replace to "
+                "replace it (a backup of the current plan and its history is written first)."
             )
+        else:
+            backup = _backup(session, clock, Path(args.backup_dir))
+            try:
+                report = archive.replace_plan(
+                    session=session,
+                    archive=imported,
+                    loaded_at=clock.now(),
+                    source=path.name,
+                    force=args.force,
+                )
+            except archive.ReplaceRefused as exc:
+                raise UsageError(f"{exc} Nothing was imported.") from None
     spec = imported.spec
     print(
         f"Imported {spec.name!r} from {path.name}: {len(spec.priorities)} priorities, {len(spec.actions)} actions."
     )
     if backup:
         print(f"The plan it replaced, with its whole history, is in {backup}.")
-    if dropped:
+    if report and report.kept_from_database:
         print(
-            f"These roles are not in the new plan, so their Slack users were unmapped: {', '.join(dropped)}."
+            f"{path.name} has no sheet for {', '.join(report.kept_from_database)}: the database's were kept."
+        )
+    if report and report.dropped_roles:
+        print(
+            f"These roles are not in the new plan, so their Slack users were unmapped: {', '.join(report.dropped_roles)}."
         )
     return 0
 
 
-def _backup(engine, clock: Clock, folder: Path) -> Path:
-    """Export the current plan and its whole history before it is replaced."""
-    from sqlmodel import Session
-
+def _backup(session, clock: Clock, folder: Path) -> Path:
+    """Export the current plan and its whole history to a new file before it is replaced."""
     from bot.spreadsheet import write_workbook
     from store import archive
 
-    with Session(engine) as session:
-        current = archive.export_archive(session=session)
+    current = archive.export_archive(session=session)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"planbot-backup-{clock.now():%Y%m%d-%H%M%S}.xlsx"
-    write_workbook(path, current)
-    return path
+    stem = f"planbot-backup-{clock.now():%Y%m%d-%H%M%S}"
+    for n in range(1, 1000):
+        path = folder / (f"{stem}.xlsx" if n == 1 else f"{stem}-{n}.xlsx")
+        try:
+            path.open("xb").close()  # claim the name: a backup never overwrites another
+        except FileExistsError:
+            continue
+        write_workbook(path, current)
+        return path
+    raise UsageError(f"{folder} already holds 999 backups named {stem}*; move some away.")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -213,7 +227,7 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
     """List lead roles with their actions and Slack users, or map a role to a user."""
     from sqlmodel import Session
 
-    from bot.settings import SLACK_USER_ID
+    from bot.domain import SLACK_USER_ID
     from store import plan_store
     from store.engine import transaction
 
@@ -367,6 +381,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the plan the database holds (a backup is written first)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --replace: replace history the file lacks (recorded after it was exported)",
+    )
+    p.add_argument(
         "--backup-dir",
         default=".",
         metavar="DIR",
@@ -433,9 +452,16 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.plan_file import PlanFileError
+    from store.archive import PlanAlreadyLoaded
 
     try:
         return COMMANDS[args.command](args, settings)
+    except PlanAlreadyLoaded:
+        print(
+            "Another planbot loaded a plan into this database meanwhile; nothing was changed.",
+            file=sys.stderr,
+        )
+        return 2
     except (UsageError, PlanFileError) as exc:
         print(exc, file=sys.stderr)
         return 2

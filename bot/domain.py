@@ -62,6 +62,10 @@ SECTIONS = {
     "leadership": "Leadership, management and governance",
 }
 
+# Slack's user ids: U or W, then capitals and digits (eight or more in practice). Stricter than
+# "starts with U" so that an imported author such as "WFD" is not taken for a person to mention.
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+
 _ACTION_REF = re.compile(r"^\s*(\d{1,4})\.(\d{1,4})\s*$")
 
 

@@ -62,13 +62,17 @@ def answer_blocks(answer: StatusAnswer, today: date, tz: str) -> list[dict[str, 
         return status_view.priority_blocks(view, today, tz)
     if isinstance(view, ActionDetail):
         return status_view.action_blocks(view, today, tz)
-    # Several priorities answer one recommendation: each priority's blocks in turn, as many as fit.
+    # Several priorities answer one recommendation: each priority's blocks in turn, as many as
+    # fit; the first always shows (cut to fit if it must), the rest are named.
     blocks: list[dict[str, Any]] = []
+    room = status_view.MAX_BLOCKS - 1
     for n, priority in enumerate(view):
         part = status_view.priority_blocks(
             priority, today, tz, title=f"{answer.title}: priority {priority.number}"
         )
-        if len(blocks) + len(part) > status_view.MAX_BLOCKS - 1:
+        if n == 0:
+            part = part[:room]
+        elif len(blocks) + len(part) > room:
             rest = ", ".join(str(p.number) for p in view[n:])
             blocks.append(
                 status_view.context(f"Also answering it: priority {rest} (`/plan status N`).")

@@ -15,7 +15,8 @@ import holidays
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+from bot.domain import SLACK_USER_ID
+
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -6,13 +6,12 @@ Block Kit stays inside Slack's limits by construction: at most 50 blocks, sectio
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands import HELP_LINES
-from bot.domain import ActionDetail, ActionView, PlanOutline, PriorityView, Rag
+from bot.domain import SLACK_USER_ID, ActionDetail, ActionView, PlanOutline, PriorityView, Rag
 from bot.tracker import tally
 
 MAX_BLOCKS = 50
@@ -37,9 +36,6 @@ def escape(text: str) -> str:
 def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def local_day(at: datetime, tz: str) -> date:

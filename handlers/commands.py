@@ -21,7 +21,7 @@ from bot.queries import answer_blocks, answer_status, answer_text
 log = logging.getLogger(__name__)
 
 SLASH_COMMANDS = ("/plan",)
-UNAVAILABLE = "Sorry, I couldn't read the plan just now. Please try again in a minute; the admins have been told."
+UNAVAILABLE = "Sorry, I couldn't read the plan just now. Please try again in a minute."
 
 
 @dataclass(frozen=True)
@@ -82,13 +82,24 @@ def _reply(respond: Respond, client: WebClient, user_id: str, answer: Answer) ->
         response = respond(text=notification, response_type="ephemeral")
         if response.status_code == 200:
             return
-    # The response_url is used up or expired (5 uses, 30 minutes): a DM still reaches the user.
-    try:
-        client.chat_postMessage(channel=user_id, text=notification, blocks=blocks)
-    except SlackApiError as exc:
-        log.error("could not answer %s by DM either: %s", user_id, exc.response.get("error"))
+    # The response_url is used up or expired (5 uses, 30 minutes): a DM still reaches the user,
+    # with the blocks if Slack takes them, else as text.
+    for text, dm_blocks in ((notification, blocks), (_as_code(answer.as_text()), None)):
+        try:
+            client.chat_postMessage(channel=user_id, text=text, blocks=dm_blocks)
+            return
+        except SlackApiError as exc:
+            log.error("could not answer %s by DM: %s", user_id, exc.response.get("error"))
+            if dm_blocks is None:
+                return
+
+
+MAX_TEXT = 39_000  # Slack truncates a message's text past 40,000 characters
 
 
 def _as_code(text: str) -> str:
-    # A preformatted block keeps the text views' columns; Slack truncates text past 40,000 characters.
-    return "```" + text[:39_000] + "```"
+    """The text views in a preformatted block (keeps their columns), escaped and within Slack's size."""
+    text = status_view.escape(text)
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT] + "\n… (cut: ask for one priority or action)"
+    return f"```{text}```"

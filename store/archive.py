@@ -9,9 +9,10 @@ history shows who changed what through the import.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from bot.domain import (
@@ -33,14 +34,15 @@ from store.models import (
     LeadRole,
     Measure,
     MeasureValue,
+    MonthSnapshot,
     Plan,
     Priority,
     ProgressUpdate,
     RagChange,
+    RagProposal,
     RoleMember,
     Section,
     TimescaleChange,
-    metadata,
 )
 from store.plan_store import plan_exists
 
@@ -173,11 +175,19 @@ def _add_action(
     return action
 
 
+def _after(at: datetime, newest: datetime | None) -> datetime:
+    """When an edit found in the file is recorded: at load time, but never before the entry it
+    follows (a `--today` earlier than the file's history would otherwise bury the edit)."""
+    return at if newest is None or at >= newest else newest
+
+
 def _load_updates(
     session: Session, archive: PlanArchive, actions: dict[str, Action], changed: dict
 ) -> None:
     newest: dict[str, str] = {}
+    last: dict[str, datetime] = {}
     for row in sorted(archive.updates or [], key=lambda row: row.at):
+        last[row.action] = row.at
         session.add(
             ProgressUpdate(
                 action_id=actions[row.action].id,
@@ -196,7 +206,7 @@ def _load_updates(
                 ProgressUpdate(
                     action_id=actions[a_spec.id].id,
                     text=a_spec.progress,
-                    at=changed["at"],
+                    at=_after(changed["at"], last.get(a_spec.id)),
                     source=changed["via"],
                 )
             )
@@ -206,7 +216,9 @@ def _load_rag_changes(
     session: Session, archive: PlanArchive, actions: dict[str, Action], changed: dict
 ) -> None:
     latest: dict[str, Rag] = {}
+    last: dict[str, datetime] = {}
     for row in sorted(archive.rag_changes or [], key=lambda row: row.at):
+        last[row.action] = row.at
         session.add(
             RagChange(
                 action_id=actions[row.action].id,
@@ -227,7 +239,7 @@ def _load_rag_changes(
                     action_id=actions[a_spec.id].id,
                     from_rag=before.value,
                     to_rag=a_spec.rag.value,
-                    at=changed["at"],
+                    at=_after(changed["at"], last.get(a_spec.id)),
                     via=changed["via"],
                 )
             )
@@ -237,7 +249,9 @@ def _load_timescale_changes(
     session: Session, archive: PlanArchive, actions: dict[str, Action], changed: dict
 ) -> None:
     latest: dict[str, object] = {}
+    last: dict[str, datetime] = {}
     for row in sorted(archive.timescale_changes or [], key=lambda row: row.at):
+        last[row.action] = row.at
         session.add(
             TimescaleChange(
                 action_id=actions[row.action].id,
@@ -258,7 +272,7 @@ def _load_timescale_changes(
                     action_id=actions[a_spec.id].id,
                     from_date=before,
                     to_date=a_spec.timescale,
-                    at=changed["at"],
+                    at=_after(changed["at"], last.get(a_spec.id)),
                     via=changed["via"],
                 )
             )
@@ -271,8 +285,10 @@ def _load_measure_values(
     changed: dict,
 ) -> None:
     latest: dict[tuple[int, str, str], str] = {}
+    last: dict[tuple[int, str, str], datetime] = {}
     for row in sorted(archive.measure_values or [], key=lambda row: row.at):
         key = (row.priority, row.kind, row.measure)
+        last[key] = row.at
         session.add(
             MeasureValue(
                 measure_id=measures[key].id,
@@ -292,38 +308,111 @@ def _load_measure_values(
                         MeasureValue(
                             measure_id=measures[key].id,
                             value=m_spec.current,
-                            recorded_at=changed["at"],
+                            recorded_at=_after(changed["at"], last.get(key)),
                             source=changed["via"],
                         )
                     )
 
 
-def replace_plan(
-    *, session: Session, archive: PlanArchive, loaded_at: datetime, source: str
-) -> list[str]:
-    """Replace the plan and its history with another (for `import --replace`).
+# Tables a plan replace empties, children first. Spelled out: a table added later (an event
+# inbox, a reminder outbox) is not the plan's to wipe.
+PLAN_TABLES = (
+    MeasureValue,
+    Measure,
+    RagChange,
+    TimescaleChange,
+    ProgressUpdate,
+    RoleMember,
+    ActionLead,
+    Action,
+    LeadRole,
+    Priority,
+    Section,
+    Plan,
+)
+HISTORY_LISTS = {
+    "updates": "progress updates",
+    "rag_changes": "RAG changes",
+    "timescale_changes": "timescale changes",
+    "measure_values": "KPI values",
+    "leads": "lead mappings",
+}
 
-    Without a Leads sheet in the file, who leads each role is kept where the new plan has a role
-    of the same name; returns the roles whose Slack users were dropped for want of one.
+
+class ReplaceRefused(Exception):
+    """Replacing the plan would lose something the file does not carry; the message says what."""
+
+
+@dataclass
+class ReplaceReport:
+    dropped_roles: list[str]
+    kept_from_database: list[str]
+
+
+def replace_plan(
+    *, session: Session, archive: PlanArchive, loaded_at: datetime, source: str, force: bool = False
+) -> ReplaceReport:
+    """Replace the plan with the file's, keeping everything the file does not speak for.
+
+    A history sheet missing from the file keeps the database's entries (for the actions, roles
+    and measures the new plan still has). Entries in the database that a sheet lacks were
+    recorded after the file was exported: the replace is refused unless `force` (they are in
+    the backup the CLI writes first).
     """
-    dropped: list[str] = []
-    if archive.leads is None:
-        current = export_archive(session=session).leads or []
-        names = {lead for action in archive.spec.actions for lead in action.leads}
-        dropped = sorted({lead.role for lead in current if lead.role not in names})
-        archive = PlanArchive(
-            spec=archive.spec,
-            updates=archive.updates,
-            rag_changes=archive.rag_changes,
-            timescale_changes=archive.timescale_changes,
-            measure_values=archive.measure_values,
-            leads=[lead for lead in current if lead.role in names],
+    pending = session.exec(select(func.count()).select_from(RagProposal)).one()
+    frozen = session.exec(select(func.count()).select_from(MonthSnapshot)).one()
+    if pending or frozen:
+        raise ReplaceRefused(
+            f"The database holds {pending} RAG proposal(s) and {frozen} frozen month tally(ies), "
+            "which a spreadsheet does not carry; the plan cannot be replaced."
         )
-    # Children before parents; every table of the schema belongs to the plan.
-    for table in reversed(metadata.sorted_tables):
+    current = export_archive(session=session)
+    spec = archive.spec
+    refs = {action.id for action in spec.actions}
+    roles = {lead for action in spec.actions for lead in action.leads}
+    measures = {
+        (p.number, kind, m.name)
+        for p in spec.priorities
+        for kind, attribute in KIND_OF.items()
+        for m in getattr(p, attribute)
+    }
+    still_there = {
+        "updates": lambda row: row.action in refs,
+        "rag_changes": lambda row: row.action in refs,
+        "timescale_changes": lambda row: row.action in refs,
+        "measure_values": lambda row: (row.priority, row.kind, row.measure) in measures,
+        "leads": lambda row: row.role in roles,
+    }
+    carried: dict[str, list] = {}
+    newer: list[str] = []
+    for name, label in HISTORY_LISTS.items():
+        theirs = getattr(current, name) or []
+        mine = getattr(archive, name)
+        if mine is None:
+            carried[name] = [row for row in theirs if still_there[name](row)]
+            continue
+        missing = set(theirs) - set(mine)
+        if missing:
+            newer.append(f"{len(missing)} {label}")
+    if newer and not force:
+        raise ReplaceRefused(
+            f"The database has {', '.join(newer)} that {source} does not: they were probably recorded "
+            "after it was exported. Export again and redo the edits there, or use --force to "
+            "replace them (the backup keeps them)."
+        )
+    dropped = (
+        sorted({row.role for row in current.leads or [] if row.role not in roles})
+        if archive.leads is None
+        else []
+    )
+    for table in PLAN_TABLES:
         session.exec(delete(table))
-    load_plan(session=session, archive=archive, loaded_at=loaded_at, source=source)
-    return dropped
+    load_plan(
+        session=session, archive=replace(archive, **carried), loaded_at=loaded_at, source=source
+    )
+    return ReplaceReport(
+        dropped_roles=dropped, kept_from_database=[HISTORY_LISTS[name] for name in carried]
+    )
 
 
 def export_archive(*, session: Session) -> PlanArchive:

@@ -89,21 +89,47 @@ def migrate(engine: Engine) -> Path | None:
     """
     config = alembic_config(engine)
     head = ScriptDirectory.from_config(config).get_current_head()
-    backup = None
-    with engine.execution_options(**{WRITES: True}).begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Two processes starting together (a deploy of two replicas) upgrade one at a time.
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
-        current = MigrationContext.configure(connection).get_current_revision()
-        if current == head:
+    # Every command starts here: at head (nearly always) this is a plain read, which takes no
+    # write lock and never waits for a writer.
+    with engine.connect() as probe:
+        if MigrationContext.configure(probe).get_current_revision() == head:
             return None
-        path = sqlite_path(engine.url.render_as_string(hide_password=False))
-        if current is not None and path is not None:
-            backup = path.with_name(f"{path.name}.before-{head}.bak")
-            snapshot_sqlite(path, backup)
-            log.warning("upgrading %s from %s to %s; a copy is in %s", path, current, head, backup)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITES: True})
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.dbapi_connection
+        if sqlite:
+            # SQLite's batch migrations rebuild a table by dropping the old one, which a row
+            # referring to it would forbid; the check below puts the guarantee back. The pragma
+            # only takes effect outside a transaction, hence on the raw connection, first.
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                return _upgrade(connection, config, head, engine)
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _upgrade(connection, config: Config, head: str, engine: Engine) -> Path | None:
+    if connection.dialect.name == "postgresql":
+        # Two processes starting together (a deploy of two replicas) upgrade one at a time.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+    current = MigrationContext.configure(connection).get_current_revision()
+    if current == head:
+        return None  # another process upgraded it while this one waited
+    backup = None
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if current is not None and path is not None:
+        backup = path.with_name(f"{path.name}.before-{head}.bak")
+        snapshot_sqlite(path, backup)
+        log.warning("upgrading %s from %s to %s; a copy is in %s", path, current, head, backup)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the upgrade would break {len(broken)} references: {broken[:5]}")
     return backup
 
 

@@ -275,7 +275,9 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
         history.append(
             HistoryEntry(at=change.at, kind="timescale", text=text, by=change.by, via=change.via)
         )
-    history.sort(key=lambda entry: entry.at)
+    # Same-instant entries keep a fixed order: the update, then the RAG, then the timescale.
+    order = {"update": 0, "rag": 1, "timescale": 2}
+    history.sort(key=lambda entry: (entry.at, order[entry.kind]))
     priority_view_ = PriorityView(
         number=priority.number,
         ofsted_recommendation=priority.ofsted_recommendation,

@@ -83,10 +83,10 @@ def _with_history(spec) -> PlanArchive:
     )
 
 
-def _seed_actions(spec):
+def _seed_actions(_spec):
     from bot.plan_file import load_bundled_plan
 
-    return load_bundled_plan().actions
+    return load_bundled_plan().actions  # the texts as the seed wrote them, before any edit
 
 
 def test_loading_twice_is_refused(seeded, seed_spec):
@@ -172,7 +172,19 @@ def test_what_the_spreadsheet_changed_is_recorded_at_load_time(engine, seed_spec
         "7.5", edit, date(2019, 3, 31), date(2019, 6, 30), None, "import"
     )
     assert after.measure_values[-1].value == "90%" and after.measure_values[-1].at == edit
-    assert len(after.rag_changes) == 3  # nothing twice
+    # Nothing twice: each list grew by exactly the one edit.
+    assert (
+        len(after.updates),
+        len(after.rag_changes),
+        len(after.timescale_changes),
+        len(after.measure_values),
+    ) == (
+        len(exported.updates) + 1,
+        len(exported.rag_changes) + 1,
+        len(exported.timescale_changes) + 1,
+        len(exported.measure_values) + 1,
+    )
+    assert after.leads == exported.leads
 
 
 def test_replace_without_a_leads_sheet_keeps_the_mappings_of_roles_that_remain(seeded, seed_spec):
@@ -186,10 +198,11 @@ def test_replace_without_a_leads_sheet_keeps_the_mappings_of_roles_that_remain(s
         replace(p) for p in spec.priorities if p.number != 13
     ]  # 13.2 is the CEO of TfC's only action
     with transaction(seeded) as session:
-        dropped = archive.replace_plan(
+        report = archive.replace_plan(
             session=session, archive=PlanArchive(spec), loaded_at=DEC, source="new.xlsx"
         )
-    assert dropped == ["CEO of TfC"]
+    assert report.dropped_roles == ["CEO of TfC"]
+    assert "lead mappings" in report.kept_from_database
     assert _export(seeded).leads == [LeadRecord("Chair of SSCB", "U0KEEP")]
 
 
@@ -201,3 +214,75 @@ def test_seed_export_matches_the_seed(seeded, seed_spec):
     assert exported.spec.progress_as_of == seed_spec.progress_as_of
     assert len(exported.updates) == sum(1 for a in seed_spec.actions if a.progress)
     assert exported.rag_changes == [] and exported.timescale_changes == [] and exported.leads == []
+
+
+def _load(engine, archive_, at=LOADED_AT):
+    with transaction(engine) as session:
+        archive.load_plan(session=session, archive=archive_, loaded_at=at, source="history")
+
+
+def test_a_stale_file_is_refused_unless_forced(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    stale = _export(engine)
+    with transaction(engine) as session:  # recorded after the export
+        plan_store.map_role(
+            session=session,
+            role_name="CEO of TfC",
+            user_id="U0NEWONE1",
+            deputy=None,
+            at=DEC,
+            by=None,
+        )
+    with (
+        pytest.raises(archive.ReplaceRefused, match="1 lead mappings that stale.xlsx does not"),
+        transaction(engine) as session,
+    ):
+        archive.replace_plan(session=session, archive=stale, loaded_at=DEC, source="stale.xlsx")
+    assert LeadRecord("CEO of TfC", "U0NEWONE1") in _export(engine).leads  # nothing changed
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session, archive=stale, loaded_at=DEC, source="stale.xlsx", force=True
+        )
+    assert LeadRecord("CEO of TfC", "U0NEWONE1") not in _export(engine).leads
+
+
+def test_a_missing_history_sheet_keeps_the_database_history(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    before = _export(engine)
+    without = replace(before, rag_changes=None, measure_values=None)
+    with transaction(engine) as session:
+        report = archive.replace_plan(
+            session=session, archive=without, loaded_at=DEC, source="partial.xlsx"
+        )
+    assert report.kept_from_database == ["RAG changes", "KPI values"]
+    assert _export(engine) == before
+
+
+def test_pending_proposals_block_a_replace(seeded, seed_spec):
+    from store.models import RagProposal
+
+    with transaction(seeded) as session:
+        action = session.exec(select(Action).where(Action.ref == "1.1")).one()
+        session.add(RagProposal(action_id=action.id, proposed_rag="green", proposed_at=DEC))
+    with (
+        pytest.raises(archive.ReplaceRefused, match="1 RAG proposal"),
+        transaction(seeded) as session,
+    ):
+        archive.replace_plan(
+            session=session, archive=PlanArchive(seed_spec), loaded_at=DEC, source="x.xlsx"
+        )
+
+
+def test_an_edit_loaded_with_an_earlier_clock_still_comes_last(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    exported = _export(engine)
+    next(a for a in exported.spec.actions if a.id == "1.4").rag = Rag.RED
+    early = datetime(2018, 11, 1, tzinfo=UTC)  # before the DEC entries in the file
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session, archive=exported, loaded_at=early, source="edited.xlsx"
+        )
+    after = _export(engine)
+    assert after.rag_changes[-1].to_rag is Rag.RED and after.rag_changes[-1].at == DEC
+    with Session(engine) as session:
+        assert plan_store.action_detail(session=session, ref="1.4").action.rag is Rag.RED

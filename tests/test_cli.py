@@ -417,3 +417,108 @@ def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path):
             output, _ = process.communicate(timeout=20)
         assert process.returncode == 0, output
         assert "planbot stopped" in output or "Shutting down" in output
+
+
+# Columns that describe the load itself rather than the plan: they are expected to differ.
+LOAD_METADATA = {
+    ("plan", "loaded_at"),
+    ("plan", "source"),
+    ("rolemember", "mapped_at"),
+    ("rolemember", "mapped_by"),
+}
+
+
+def _table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every plan table's rows, without surrogate ids, in a stable order."""
+    from sqlalchemy import select
+
+    from store.archive import PLAN_TABLES
+    from store.engine import make_engine
+
+    engine = make_engine(url)
+    rows = {}
+    with engine.connect() as connection:
+        for model in PLAN_TABLES:
+            table = model.__table__
+            columns = [
+                c
+                for c in table.columns
+                if c.name != "id"
+                and not c.name.endswith("_id")
+                and (table.name, c.name) not in LOAD_METADATA
+            ]
+            rows[table.name] = sorted(map(tuple, connection.execute(select(*columns))), key=repr)
+    engine.dispose()
+    return rows
+
+
+def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from store import plan_store
+    from store.engine import make_engine, transaction
+    from store.models import Action, ProgressUpdate, RagChange, TimescaleChange
+
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF2")
+    engine = make_engine(db)
+    at = datetime(2018, 12, 3, 10, tzinfo=UTC)
+    with transaction(engine) as session:  # a month of use, written as the bot will write it
+        action = session.exec(select(Action).where(Action.ref == "7.5")).one()
+        action.rag, action.timescale = "amber", datetime(2019, 3, 31).date()
+        session.add(
+            RagChange(
+                action_id=action.id,
+                from_rag="unrated",
+                to_rag="amber",
+                at=at,
+                by="U0CHAIR01",
+                via="button",
+                reason="Slipping",
+            )
+        )
+        session.add(
+            TimescaleChange(
+                action_id=action.id,
+                from_date=action.original_timescale,
+                to_date=action.timescale,
+                at=at,
+                by="U0CHAIR01",
+                via="command",
+            )
+        )
+        session.add(
+            ProgressUpdate(
+                action_id=action.id, text="Backlog", at=at, author="U0LEAD0001", source="reply"
+            )
+        )
+        session.add(
+            ProgressUpdate(
+                action_id=action.id,
+                text="Wrong action",
+                at=at,
+                author="U0LEAD0001",
+                source="reply",
+                retracted_at=at,
+            )
+        )
+        plan_store.map_role(
+            session=session,
+            role_name="CEO of TfC",
+            user_id="U0CEO0001",
+            deputy=None,
+            at=at,
+            by="cli",
+        )
+    engine.dispose()
+    before = _table_rows(db)
+    run(capsys, "export", str(tmp_path / "plan.xlsx"))
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("DATABASE_URL", fresh)
+    code, _, err = run(capsys, "import", str(tmp_path / "plan.xlsx"))
+    assert code == 0, err
+    after = _table_rows(fresh)
+    for table in before:
+        assert after[table] == before[table], table

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -319,3 +320,63 @@ def test_dates_are_shown_in_the_plan_time_zone(world):
         assert (
             plan_store.action_detail(session=session, ref="1.5").history[-1].by == "William Jones"
         )
+
+
+def test_a_dm_fallback_falls_back_to_text_too(world, monkeypatch):
+    from slack_sdk.webhook import WebhookClient
+
+    from bot import status_view
+
+    original = status_view.priority_blocks
+    table = {"type": "table", "rows": [[{"type": "raw_text", "text": "x"}]]}
+    monkeypatch.setattr(
+        status_view, "priority_blocks", lambda *a, **k: [*original(*a, **k), table, table]
+    )
+    user = world.admin.user_id
+    url = world.double.new_response_url(user, world.double.dm_channel(user))
+    for _ in range(5):
+        WebhookClient(url).send(text="used")
+    request = world.requests.command(
+        user, "status 7", channel_id=world.double.dm_channel(user), response_url=url
+    )
+    assert request.dispatch(world.app).status == 200
+    posts = world.double.requests_for("chat.postMessage")
+    assert [p.response["ok"] for p in posts] == [False, True]  # blocks refused, then the text
+    assert "blocks" not in posts[1].body and "7.3" in posts[1].body["text"]
+
+
+def test_a_recommendation_with_a_huge_priority_still_shows_it(world):
+    from bot.domain import ActionRef, ActionView, PriorityView, Rag
+    from bot.queries import StatusAnswer, answer_blocks
+
+    huge = PriorityView(
+        number=7,
+        ofsted_recommendation=9,
+        section="S",
+        title="T",
+        actions=tuple(
+            ActionView(
+                ActionRef(7, n), "A long action text " * 40, ("Lead",), None, None, Rag.GREEN, None
+            )
+            for n in range(1, 600)
+        ),
+    )
+    small = replace(huge, number=8, actions=huge.actions[:1])
+    blocks = answer_blocks(
+        StatusAnswer(view=[huge, small], title="Ofsted recommendation 9"),
+        TODAY.now().date(),
+        "Europe/London",
+    )
+    assert blocks[0]["text"]["text"].startswith("Ofsted recommendation 9: priority 7")
+    assert (
+        len(blocks) <= 50 and "Also answering it: priority 8" in blocks[-1]["elements"][0]["text"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("author", "shown"), [("WFD", "by WFD"), ("U0LEAD0001", "by <@U0LEAD0001>")]
+)
+def test_only_slack_ids_become_mentions(author, shown):
+    from bot.status_view import _by
+
+    assert _by(author) == f" {shown}"

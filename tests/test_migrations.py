@@ -79,7 +79,15 @@ def _seed_0001(connection: Connection) -> None:
     )
     connection.execute(
         text(
-            "INSERT INTO progressupdate (action_id, text, at, source) VALUES (1, 'On track', '2018-10-31 12:00:00', 'seed')"
+            "INSERT INTO progressupdate (id, action_id, text, at, source) "
+            "VALUES (1, 1, 'On track', '2018-10-31 12:00:00', 'seed')"
+        )
+    )
+    # A row referring to a table that 0002's batch migration rebuilds (progressupdate).
+    connection.execute(
+        text(
+            "INSERT INTO ragproposal (action_id, update_id, proposed_rag, proposed_at, status) "
+            "VALUES (1, 1, 'green', '2018-11-01 09:00:00', 'unconfirmed')"
         )
     )
 
@@ -92,6 +100,7 @@ def _check_0001(connection: Connection) -> None:
 
 def _check_0002(connection: Connection) -> None:
     _check_0001(connection)
+    assert connection.execute(text("SELECT update_id FROM ragproposal")).scalar() == 1
     assert connection.execute(text("SELECT progress_as_of FROM plan")).scalar() is None
     # 0002 makes one Slack message one update.
     with pytest.raises(IntegrityError), connection.begin_nested():
@@ -136,4 +145,29 @@ def test_sqlite_is_backed_up_before_an_upgrade(sqlite_url, tmp_path):
         _check_0001(connection)
     assert migrate(engine) is None  # at head: nothing to do, no second backup
     copy.dispose()
+    engine.dispose()
+
+
+def test_a_current_schema_is_checked_without_the_write_lock(sqlite_url):
+    import sqlite3
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), timeout=0.1)
+    writer.execute("BEGIN IMMEDIATE")  # another process is writing
+    try:
+        started = make_engine(sqlite_url)
+        assert migrate(started) is None  # does not wait for the writer
+        started.dispose()
+    finally:
+        writer.rollback()
+        writer.close()
+    engine.dispose()
+
+
+def test_foreign_keys_are_back_on_after_a_migration(sqlite_url):
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()

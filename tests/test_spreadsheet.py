@@ -29,7 +29,9 @@ from bot.spreadsheet import (
     HISTORY_SHEET,
     LEADS_SHEET,
     MEASURE_HISTORY_SHEET,
+    MEASURES_SHEET,
     PLAN_COLUMNS,
+    PLAN_SHEET,
     RAG_FILLS,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_SHEET,
@@ -705,8 +707,21 @@ def measured_plan() -> PlanSpec:
                 kpis=[MeasureSpec("Re-referrals", "21%")],
                 quality_measures=[MeasureSpec("Audits graded good")],
                 actions=[
-                    ActionSpec(id="1.1", text="Review the front door", leads=["Service Manager"]),
-                    ActionSpec(id="1.2", text="Audit thresholds", leads=["Head of Service"]),
+                    # Re-timed once, as GOOD_ROWS' Timescale history row says.
+                    ActionSpec(
+                        id="1.1",
+                        text="Review the front door",
+                        leads=["Service Manager"],
+                        timescale=date(2019, 6, 30),
+                        original_timescale=date(2019, 3, 31),
+                    ),
+                    ActionSpec(
+                        id="1.2",
+                        text="Audit thresholds",
+                        leads=["Head of Service", "Service Manager - ICRT"],
+                        timescale=date(2019, 3, 31),
+                        original_timescale=date(2019, 3, 31),
+                    ),
                 ],
             )
         ],
@@ -725,6 +740,8 @@ def empty_archive() -> PlanArchive:
 
 
 AT = "2019-01-01T09:00:00+00:00"
+USER = "U0123ABCD"  # Slack user ids
+OTHER_USER = "W0456EFGH"
 ISO_FIX = "write it as 2019-03-31T09:00:00+00:00"
 GOOD_ROWS: dict[str, dict[str, object]] = {
     HISTORY_SHEET: {
@@ -753,7 +770,7 @@ GOOD_ROWS: dict[str, dict[str, object]] = {
         "Via": "command",
         "Reason": "Delayed",
     },
-    LEADS_SHEET: {"Role": "Service Manager", "Slack user": "U1", "Deputy": None},
+    LEADS_SHEET: {"Role": "Service Manager", "Slack user": USER, "Deputy": None},
     MEASURE_HISTORY_SHEET: {
         "Priority": 1,
         "Kind": "KPI",
@@ -793,7 +810,7 @@ def test_good_rows_of_every_history_sheet_are_read(tmp_path: Path) -> None:
             "1.1", at, date(2019, 3, 31), date(2019, 6, 30), "U1", "command", "Delayed"
         )
     ]
-    assert back.leads == [LeadRecord("Service Manager", "U1")]
+    assert back.leads == [LeadRecord("Service Manager", USER)]
     assert back.measure_values == [
         MeasureValueRecord(1, "kpi", "Re-referrals", "19%", at, "U1", "command")
     ]
@@ -923,14 +940,14 @@ def test_each_bad_history_cell_is_named(
 def test_a_lead_listed_twice_is_named(tmp_path: Path) -> None:
     path = history_workbook(
         tmp_path,
-        {LEADS_SHEET: [{}, {"Slack user": "U2", "Deputy": "yes"}, {"Deputy": "yes"}]},
+        {LEADS_SHEET: [{}, {"Slack user": OTHER_USER, "Deputy": "yes"}, {"Deputy": "yes"}]},
     )
 
     assert rejected(path).problems == [
         RowProblem(
             4,
             "Slack user",
-            "U1 is listed for the role 'Service Manager' twice (first on row 2)",
+            f"{USER} is listed for the role 'Service Manager' twice (first on row 2)",
             LEADS_SHEET,
         )
     ]
@@ -983,6 +1000,273 @@ def test_every_bad_history_row_is_reported_at_once(tmp_path: Path) -> None:
         f"plan.xlsx sheet 'RAG history' row 2 (To): 'Purple' is not a RAG rating; {RAG_WORDS}"
         in report
     )
+
+
+# --- Files the store could not load ----------------------------------------------------------
+
+SLACK_ID_FIX = (
+    "Slack user ids look like U0123ABCD (in Slack, open the person's profile, choose ⋮ and "
+    "Copy member ID)"
+)
+
+
+def test_a_leads_role_is_matched_to_the_plans_spelling(tmp_path: Path) -> None:
+    path = history_workbook(
+        tmp_path,
+        {
+            LEADS_SHEET: [
+                {"Role": "service manager"},
+                {"Role": "Service Manager \u2013ICRT"},  # an en dash, and no space after it
+                {"Role": "  HEAD  OF service ", "Slack user": OTHER_USER, "Deputy": "yes"},
+            ]
+        },
+    )
+
+    assert read_plan_table(path).leads == [
+        LeadRecord("Service Manager", USER),
+        LeadRecord("Service Manager - ICRT", USER),
+        LeadRecord("Head of Service", OTHER_USER, deputy=True),
+    ]
+
+
+def test_a_leads_role_spelt_twice_is_listed_twice(tmp_path: Path) -> None:
+    path = history_workbook(tmp_path, {LEADS_SHEET: [{}, {"Role": "SERVICE  MANAGER"}]})
+
+    assert rejected(path).problems == [
+        RowProblem(
+            3,
+            "Slack user",
+            f"{USER} is listed for the role 'Service Manager' twice (first on row 2)",
+            LEADS_SHEET,
+        )
+    ]
+
+
+def test_a_leads_role_no_action_has_is_named_with_the_plans_roles(tmp_path: Path) -> None:
+    path = history_workbook(tmp_path, {LEADS_SHEET: [{}, {"Role": "Head of Services"}]})
+
+    assert rejected(path).problems == [
+        RowProblem(
+            3,
+            "Role",
+            "'Head of Services' is not a lead role of any action in the Plan sheet; roles are: "
+            "'Head of Service', 'Service Manager', 'Service Manager - ICRT'",
+            LEADS_SHEET,
+        )
+    ]
+
+
+def test_a_leads_role_lists_the_eight_closest_of_many(tmp_path: Path) -> None:
+    spec = seed_plan()
+    roles = {role for action in spec.actions for role in action.leads}
+    path = write_workbook(
+        tmp_path / "plan.xlsx",
+        PlanArchive(spec, leads=[LeadRecord("Service Manger - CP", USER)]),
+    )
+
+    [problem] = rejected(path).problems
+
+    assert (problem.sheet, problem.row, problem.column) == (LEADS_SHEET, 2, "Role")
+    prefix = (
+        "'Service Manger - CP' is not a lead role of any action in the Plan sheet; roles are: "
+        "'Service Manager - CP', "
+    )
+    assert problem.message.startswith(prefix)
+    assert problem.message.endswith(f" (and {len(roles) - 8} more)")
+    assert problem.message.count("'") == 2 * 9  # the role written, and eight of the plan's
+
+
+@pytest.mark.parametrize("user", ["U1", "u0123abcd", "C0123ABCD", "@jo.bloggs", "U0123 ABCD"])
+def test_a_leads_slack_user_must_be_a_user_id(tmp_path: Path, user: str) -> None:
+    path = history_workbook(tmp_path, {LEADS_SHEET: [{"Slack user": user}]})
+
+    assert rejected(path).problems == [
+        RowProblem(2, "Slack user", f"{user!r} is not a Slack user id; {SLACK_ID_FIX}", LEADS_SHEET)
+    ]
+
+
+def measures_workbook(tmp_path: Path, *rows: list[object]) -> Path:
+    """The measured plan's workbook with these rows added to its measures sheet, whose rows 2 and
+    3 are priority 1's KPI "Re-referrals" and quality measure "Audits graded good"."""
+    path = write_workbook(tmp_path / "plan.xlsx", empty_archive())
+    book = load_workbook(path)
+    for row in rows:
+        book[MEASURES_SHEET].append(row)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            [1, "KPI", "Re-referrals", "30%"],
+            "two KPIs of priority 1 are both called 'Re-referrals' (rows 2 and 4); "
+            "each needs its own name",
+        ),
+        (
+            ["1", "quality measure", "Audits graded good", None],
+            "two quality measures of priority 1 are both called 'Audits graded good' "
+            "(rows 3 and 4); each needs its own name",
+        ),
+    ],
+)
+def test_two_measures_of_a_priority_and_kind_with_one_name_are_named(
+    tmp_path: Path, row: list[object], message: str
+) -> None:
+    path = measures_workbook(tmp_path, row)
+
+    assert rejected(path).problems == [RowProblem(4, "Measure", message, MEASURES_SHEET)]
+
+
+def test_a_kpi_and_a_quality_measure_may_share_a_name(tmp_path: Path) -> None:
+    path = measures_workbook(tmp_path, [1, "Quality measure", "Re-referrals", "Good"])
+
+    [priority] = read_plan_table(path).spec.priorities
+    assert priority.kpis == [MeasureSpec("Re-referrals", "21%")]
+    assert priority.quality_measures == [
+        MeasureSpec("Audits graded good"),
+        MeasureSpec("Re-referrals", "Good"),
+    ]
+
+
+ORIGINAL_FIX = "cannot be edited; change the Timescale column to revise it"
+
+
+def timescale_workbook(
+    tmp_path: Path, changes: list[dict[str, object]], originals: dict[str, object]
+) -> Path:
+    """The measured plan's workbook with these Timescale history rows (GOOD_ROWS' with some cells
+    changed: 1.1 from 31/03/2019 to 30/06/2019) and these actions' Original Timescale cells."""
+    path = history_workbook(tmp_path, {TIMESCALE_HISTORY_SHEET: changes})
+    book = load_workbook(path)
+    plan = book[PLAN_SHEET]
+    column = [cell.value for cell in plan[1]].index("Original Timescale") + 1
+    rows = {str(plan.cell(row, 3).value).split()[0]: row for row in range(2, plan.max_row + 1)}
+    for action, value in originals.items():
+        plan.cell(rows[action], column).value = value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("changes", "originals", "problem"),
+    [
+        (  # edited
+            [{}],
+            {"1.1": datetime(2019, 4, 30)},
+            RowProblem(
+                2,
+                "Original Timescale",
+                f"Original Timescale is the date first agreed (31/03/2019) and {ORIGINAL_FIX}",
+            ),
+        ),
+        (  # emptied
+            [{}],
+            {"1.1": None},
+            RowProblem(
+                2,
+                "Original Timescale",
+                f"Original Timescale is the date first agreed (31/03/2019) and {ORIGINAL_FIX}",
+            ),
+        ),
+        (  # set to the revised date
+            [{}],
+            {"1.1": "30/06/2019"},
+            RowProblem(
+                2,
+                "Original Timescale",
+                f"Original Timescale is the date first agreed (31/03/2019) and {ORIGINAL_FIX}",
+            ),
+        ),
+        (  # first agreed with no date
+            [{"Action": "1.2", "From": None, "To": "31/03/2019"}],
+            {},
+            RowProblem(
+                3,
+                "Original Timescale",
+                "Original Timescale is the date first agreed (none: leave it empty) and "
+                f"{ORIGINAL_FIX}",
+            ),
+        ),
+    ],
+)
+def test_an_edited_original_timescale_is_named_on_its_plan_row(
+    tmp_path: Path,
+    changes: list[dict[str, object]],
+    originals: dict[str, object],
+    problem: RowProblem,
+) -> None:
+    path = timescale_workbook(tmp_path, changes, originals)
+
+    error = rejected(path)
+
+    assert error.problems == [problem]
+    assert problem.sheet is None  # the plan table itself, as for its other cells
+    assert str(error) == f"plan.xlsx row {problem.row} (Original Timescale): {problem.message}"
+
+
+def test_the_original_timescale_is_the_from_of_the_earliest_revision_by_date(
+    tmp_path: Path,
+) -> None:
+    later = {"Date": "2019-02-01T09:00:00+00:00", "From": "30/06/2019", "To": "31/07/2019"}
+    path = timescale_workbook(tmp_path, [later, {}], {})  # the later revision on the first row
+
+    back = read_plan_table(path)
+
+    assert back.spec.actions[0].original_timescale == date(2019, 3, 31)
+    assert back.timescale_changes is not None and len(back.timescale_changes) == 2
+
+
+def test_an_original_timescale_without_history_may_differ_from_the_timescale(
+    tmp_path: Path,
+) -> None:
+    path = timescale_workbook(tmp_path, [{}], {"1.2": "28/02/2019"})  # history for 1.1 only
+
+    back = read_plan_table(path)
+
+    assert back.spec.actions[1].timescale == date(2019, 3, 31)
+    assert back.spec.actions[1].original_timescale == date(2019, 2, 28)  # loaded as a revision
+
+
+def test_a_bad_timescale_history_row_is_fixed_before_original_timescales_are_checked(
+    tmp_path: Path,
+) -> None:
+    path = timescale_workbook(tmp_path, [{"From": "TBC"}, {"Date": "2019-02-01T09:00:00"}], {})
+
+    assert rejected(path).problems == [
+        RowProblem(
+            2, "From", "'TBC' is not a date; write it as dd/mm/yyyy", TIMESCALE_HISTORY_SHEET
+        )
+    ]
+
+
+def test_history_date_times_are_noted_as_utc(tmp_path: Path) -> None:
+    book = load_workbook(write_workbook(tmp_path / "plan.xlsx", full_archive()))
+
+    notes = {
+        (name, cell.value): cell.comment.text
+        for name in book.sheetnames
+        for cell in book[name][1]
+        if cell.comment
+    }
+    assert set(notes) == {
+        (HISTORY_SHEET, "Date"),
+        (HISTORY_SHEET, "Retracted"),
+        (RAG_HISTORY_SHEET, "Date"),
+        (TIMESCALE_HISTORY_SHEET, "Date"),
+        (MEASURE_HISTORY_SHEET, "Date"),
+    }
+    for note in notes.values():
+        assert "in UTC" in note and "without an offset" in note and "+01:00" in note
+
+
+def test_a_date_time_typed_without_an_offset_is_utc_even_in_summer(tmp_path: Path) -> None:
+    path = history_workbook(tmp_path, {HISTORY_SHEET: [{"Date": "2019-07-01 09:00"}]})
+
+    [update] = read_plan_table(path).updates or []
+
+    assert update.at == datetime(2019, 7, 1, 9, tzinfo=UTC)
 
 
 # --- Export and round trips --------------------------------------------------------------------
@@ -1059,6 +1343,7 @@ BST = timezone(timedelta(hours=1))
 def full_archive() -> PlanArchive:
     """The rated seed with some of every kind of history, as the store would export it."""
     spec = rated_seed()
+    spec.actions[2].original_timescale = date(2018, 9, 30)  # 1.3's date first agreed: see below
     kpi = spec.priorities[0].kpis[0].name
     quality = spec.priorities[0].quality_measures[1].name
     return PlanArchive(
@@ -1071,12 +1356,12 @@ def full_archive() -> PlanArchive:
                 "1.2",
                 datetime(2018, 11, 5, 9, 30, tzinfo=UTC),
                 "Posted by mistake",
-                "U0LEAD",
+                "U0LEADER",
                 "reply",
                 retracted_at=datetime(2018, 11, 5, 9, 31, 2, 250000, tzinfo=UTC),
             ),
             UpdateRecord(
-                "1.2", datetime(2018, 11, 5, 9, 32, tzinfo=BST), "Model agreed", "U0LEAD", "modal"
+                "1.2", datetime(2018, 11, 5, 9, 32, tzinfo=BST), "Model agreed", "U0LEADER", "modal"
             ),
         ],
         rag_changes=[
@@ -1122,7 +1407,7 @@ def full_archive() -> PlanArchive:
         ],
         leads=[
             LeadRecord("Director of Quality Assurance & Performance", "U0DIRECTOR"),
-            LeadRecord("Service Manager", "U0LEAD"),
+            LeadRecord("Service Manager", "U0LEADER"),
             LeadRecord("Service Manager", "U0DEPUTY", deputy=True),
         ],
         measure_values=[
@@ -1130,7 +1415,7 @@ def full_archive() -> PlanArchive:
                 1, "kpi", kpi, "72%", datetime(2018, 10, 1, tzinfo=UTC), None, "seed"
             ),
             MeasureValueRecord(
-                1, "kpi", kpi, "87%", datetime(2018, 11, 1, 8, tzinfo=UTC), "U0LEAD", "command"
+                1, "kpi", kpi, "87%", datetime(2018, 11, 1, 8, tzinfo=UTC), "U0LEADER", "command"
             ),
             MeasureValueRecord(
                 1, "quality", quality, "Good", datetime(2018, 11, 2, tzinfo=UTC), "U0QA", "modal"
@@ -1189,7 +1474,7 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
         (
             "1.2",
             "2018-11-05T09:30:00+00:00",
-            "U0LEAD",
+            "U0LEADER",
             "reply",
             "Posted by mistake",
             "2018-11-05T09:31:02.250000+00:00",
@@ -1227,7 +1512,7 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
     assert rows(LEADS_SHEET) == [
         ("Role", "Slack user", "Deputy"),
         ("Director of Quality Assurance & Performance", "U0DIRECTOR", None),
-        ("Service Manager", "U0LEAD", None),
+        ("Service Manager", "U0LEADER", None),
         ("Service Manager", "U0DEPUTY", "yes"),
     ]
     measures = rows(MEASURE_HISTORY_SHEET)
@@ -1238,7 +1523,7 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
         (1, "Quality measure"),
         (16, "KPI"),
     ]
-    assert measures[2][3:] == ("87%", "2018-11-01T08:00:00+00:00", "U0LEAD", "command")
+    assert measures[2][3:] == ("87%", "2018-11-01T08:00:00+00:00", "U0LEADER", "command")
     for name in (HISTORY_SHEET, RAG_HISTORY_SHEET, LEADS_SHEET):
         assert book[name].freeze_panes == "A2" and book[name]["A1"].font.bold
 
@@ -1293,8 +1578,8 @@ def test_history_rows_typed_by_hand_are_read(tmp_path: Path) -> None:
     book[TIMESCALE_HISTORY_SHEET].append(
         ["1.2", datetime(2019, 1, 2, 10, 30), "31 March 2019", "", None, None, None]
     )
-    book[LEADS_SHEET].append(["Service Manager", "U1", "Yes"])
-    book[LEADS_SHEET].append(["Head of Service", "U1", "no"])
+    book[LEADS_SHEET].append(["Service Manager", USER, "Yes"])
+    book[LEADS_SHEET].append(["Head of Service", USER, "no"])
     book[MEASURE_HISTORY_SHEET].append(
         ["1", "quality measure", "Audits graded good", "Requires improvement", "2019-01-03"]
     )
@@ -1310,8 +1595,8 @@ def test_history_rows_typed_by_hand_are_read(tmp_path: Path) -> None:
         )
     ]
     assert back.leads == [
-        LeadRecord("Service Manager", "U1", deputy=True),
-        LeadRecord("Head of Service", "U1"),
+        LeadRecord("Service Manager", USER, deputy=True),
+        LeadRecord("Head of Service", USER),
     ]
     assert back.measure_values == [
         MeasureValueRecord(

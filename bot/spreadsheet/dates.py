@@ -71,7 +71,11 @@ def cell_date(value: object) -> tuple[date | None, str | None, bool]:
 
 
 def instant(value: object) -> datetime | None:
-    """An aware UTC datetime from an ISO text or a datetime cell; naive means UTC."""
+    """An aware UTC datetime from an ISO text or a datetime cell; naive means UTC.
+
+    The export writes UTC with its offset, so a naive one is text typed by hand or an Excel
+    date-time cell. Taken as UTC, not UK local time: in British Summer Time it reads an hour late
+    unless written with "+01:00" (the history sheets' headings note this)."""
     if isinstance(value, datetime):
         at = value
     else:

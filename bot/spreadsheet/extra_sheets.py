@@ -46,6 +46,9 @@ def sheet_columns(
     return columns
 
 
+_KIND_PLURALS = {"kpi": "KPIs", "quality": "quality measures"}
+
+
 def measure_kind(text: str | None) -> str | None:
     """ "kpi" or "quality" for a Kind cell ("KPI", "Quality measure"), or None."""
     words = " ".join((text or "").lower().split())
@@ -84,12 +87,14 @@ def read_about(rows: list[list[object]], problems: list[RowProblem]) -> About:
 
 
 def read_measures(rows: list[list[object]], table: Table, problems: list[RowProblem]) -> None:
-    """Add each KPI and quality measure to its priority in `table`."""
+    """Add each KPI and quality measure to its priority in `table`. Within a priority, each KPI
+    and each quality measure needs its own name: the measure history finds a measure by it."""
     columns = sheet_columns(
         rows, MEASURES_SHEET, ("Priority", "Kind", "Measure", "Current"), problems
     )
     if columns is None:
         return
+    first_rows: dict[tuple[int, str, str], int] = {}  # (priority, kind, name) -> its first row
     for index, raw in enumerate(rows[1:], start=2):
         cells = {name: cell_text(cell_at(raw, column)) for name, column in columns.items()}
         if not any(cells.values()):
@@ -114,6 +119,19 @@ def read_measures(rows: list[list[object]], table: Table, problems: list[RowProb
         elif not cells["Measure"]:
             problems.append(RowProblem(index, "Measure", "the measure has no name", MEASURES_SHEET))
         else:
+            name = cells["Measure"]
+            first = first_rows.setdefault((int(number), kind, name), index)
+            if first != index:
+                problems.append(
+                    RowProblem(
+                        index,
+                        "Measure",
+                        f"two {_KIND_PLURALS[kind]} of priority {int(number)} are both called "
+                        f"{name!r} (rows {first} and {index}); each needs its own name",
+                        MEASURES_SHEET,
+                    )
+                )
+                continue
             draft = table.priorities[int(number)]
             measures = draft.kpis if kind == "kpi" else draft.quality_measures
-            measures.append(MeasureSpec(cells["Measure"], cells["Current"]))
+            measures.append(MeasureSpec(name, cells["Current"]))

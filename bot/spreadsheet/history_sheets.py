@@ -1,10 +1,17 @@
 """Reading the plan's history from planbot's own workbook: progress updates, RAG and timescale
 changes, measure values, and who leads each role. Each reader returns its records in the sheet's
 order and adds a RowProblem (with the sheet's name) for every bad cell; blank rows are skipped.
+
+Date-times (Date, Retracted) are ISO text, as the export writes them: in UTC, with "+00:00". One
+typed by hand without an offset ("2019-01-01 09:00"), or an Excel date-time cell (which has none),
+is taken as UTC too, not as UK local time: write "+01:00" after a British Summer Time one. The
+export says so in a note on each such heading.
 """
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +26,7 @@ from bot.domain import (
     parse_rag,
     valid_rag_words,
 )
+from bot.plan_file import normalise_role
 from bot.spreadsheet.cells import cell_at, cell_text
 from bot.spreadsheet.dates import cell_date, instant
 from bot.spreadsheet.extra_sheets import measure_kind, sheet_columns
@@ -39,6 +47,12 @@ from bot.spreadsheet.sheets import (
 )
 
 ISO_HINT = "write it as 2019-03-31T09:00:00+00:00"
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+SLACK_USER_HINT = (
+    "Slack user ids look like U0123ABCD (in Slack, open the person's profile, choose ⋮ and "
+    "Copy member ID)"
+)
+MAX_ROLES_LISTED = 8
 DEFAULT_VIA = "import"  # the Source or Via of a row that leaves it empty
 _YES = ("yes", "y", "true", "x")
 _NO = ("no", "n", "false")
@@ -199,13 +213,31 @@ def is_planbot_leads(rows: list[list[object]]) -> bool:
     return heading_key("Slack user") in {heading_key(cell) for cell in (rows[0] if rows else [])}
 
 
-def read_leads(rows: list[list[object]], problems: list[RowProblem]) -> list[LeadRecord]:
-    """Who leads (or deputises for) each role; a role and user pair may be listed once."""
+def read_leads(
+    rows: list[list[object]], roles: Sequence[str], problems: list[RowProblem]
+) -> list[LeadRecord]:
+    """Who leads (or deputises for) each role; a role and user pair may be listed once.
+
+    Each Role must be a lead role of an action in the plan table (`roles`, as split_leads read
+    the Lead column): it is matched after normalise_role and without regard to case, and comes
+    back spelt as the plan spells it (the same spelling written exactly wins over one that only
+    differs in case). Each Slack user must be a Slack user id (U0123ABCD).
+    """
+    exact = {role: role for role in roles}
+    folded: dict[str, str] = {}
+    for role in roles:
+        folded.setdefault(role.casefold(), role)
     leads = []
     first_rows: dict[tuple[str, str], int] = {}
     for row in _rows(rows, LEADS_SHEET, LEADS_COLUMNS, problems):
-        role = row.required("Role", "role")
+        written = row.required("Role", "role")
+        role = normalise_role(written)
+        role = exact.get(role) or folded.get(role.casefold(), "")
+        if written and not role:
+            row.problem("Role", _unknown_role(written, roles))
         user_id = row.required("Slack user", "Slack user")
+        if user_id and not SLACK_USER_ID.match(user_id):
+            row.problem("Slack user", f"{user_id!r} is not a Slack user id; {SLACK_USER_HINT}")
         deputy = (row.text("Deputy") or "").lower()
         if deputy not in ("", *_YES, *_NO):
             row.problem("Deputy", f"{row.text('Deputy')!r} is not yes (a deputy) or empty (a lead)")
@@ -219,6 +251,50 @@ def read_leads(rows: list[list[object]], problems: list[RowProblem]) -> list[Lea
         if row.ok:
             leads.append(LeadRecord(role, user_id, deputy in _YES))
     return leads
+
+
+def _unknown_role(written: str, roles: Sequence[str]) -> str:
+    """Why a Leads row's role is not the plan's, with the plan's roles closest to it first."""
+    message = f"{written!r} is not a lead role of any action in the Plan sheet"
+    if not roles:
+        return f"{message}; no action has one: fill in the Lead column first"
+    key = normalise_role(written).casefold()
+    closest = sorted(
+        roles, key=lambda role: -difflib.SequenceMatcher(None, key, role.casefold()).ratio()
+    )[:MAX_ROLES_LISTED]
+    listed = ", ".join(repr(role) for role in closest)
+    more = len(roles) - len(closest)
+    return f"{message}; roles are: {listed}" + (f" (and {more} more)" if more else "")
+
+
+def check_original_timescales(
+    changes: Sequence[TimescaleChangeRecord],
+    originals: Mapping[str, tuple[int, date | None]],
+    column: str | None,
+    problems: list[RowProblem],
+) -> None:
+    """An action with timescale revisions must keep, as its Original Timescale, the date first
+    agreed: the From of its earliest revision (by Date). Otherwise a problem on its row of the
+    plan table (`originals`: action id -> (row, Original Timescale); `column`: that heading).
+    An action without revisions may have any Original Timescale: one that differs from its
+    Timescale is loaded as a revision."""
+    first_agreed: dict[str, date | None] = {}
+    for change in sorted(changes, key=lambda change: change.at):
+        first_agreed.setdefault(change.action, change.from_date)
+    for action, agreed in first_agreed.items():
+        if action not in originals:
+            continue
+        row, original = originals[action]
+        if original != agreed:
+            when = agreed.strftime("%d/%m/%Y") if agreed else "none: leave it empty"
+            problems.append(
+                RowProblem(
+                    row,
+                    column or "Original Timescale",
+                    f"Original Timescale is the date first agreed ({when}) and cannot be "
+                    "edited; change the Timescale column to revise it",
+                )
+            )
 
 
 def read_measure_history(

@@ -13,6 +13,7 @@ from bot.spreadsheet.extra_sheets import About, read_about, read_measures
 from bot.spreadsheet.files import SUPPORTED, read_csv, read_xlsx
 from bot.spreadsheet.headings import find_header
 from bot.spreadsheet.history_sheets import (
+    check_original_timescales,
     is_planbot_leads,
     read_history,
     read_leads,
@@ -53,7 +54,16 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Pla
     The archive's history lists come from planbot's own sheets ("Progress history", "RAG
     history", "Timescale history", "Leads", "Measure history"); each is None when the file has no
     such sheet (a CSV never has), and [] when the sheet is there but empty. A "Leads" sheet without
-    a "Slack user" heading is taken to be the owner's own and is not read.
+    a "Slack user" heading is taken to be the owner's own and is not read. History date-times
+    are ISO text in UTC; one without an offset (typed by hand, or an Excel date-time) is taken
+    as UTC.
+
+    What the store could not load is rejected here, so that nothing is loaded from such a file:
+    two KPIs (or quality measures) of one priority with the same name; a Leads row whose Role
+    is not a lead role of any action (a role is matched ignoring case, dashes and spaces, and
+    comes back spelt as in the plan table) or whose Slack user is not a user id like U0123ABCD;
+    and an action with timescale revisions whose Original Timescale is not the From of its
+    earliest revision (the date first agreed, which only the Timescale column may revise).
     """
     source = path.name
     column_map = dict(column_map or {})
@@ -96,11 +106,22 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Pla
 
     updates = sheet(HISTORY_SHEET, lambda rows: read_history(rows, ids, problems))
     rag_changes = sheet(RAG_HISTORY_SHEET, lambda rows: read_rag_history(rows, ids, problems))
+    before = len(problems)
     timescale_changes = sheet(
         TIMESCALE_HISTORY_SHEET, lambda rows: read_timescale_history(rows, ids, problems)
     )
+    if timescale_changes and len(problems) == before:
+        # With a bad row the earliest revision may be unknown: fix that first.
+        originals = {
+            action.id: (table.rows[action.id], action.original_timescale)
+            for draft in table.priorities.values()
+            for action in draft.actions
+        }
+        check_original_timescales(
+            timescale_changes, originals, header.heading("original_timescale"), problems
+        )
     leads = (
-        sheet(LEADS_SHEET, lambda rows: read_leads(rows, problems))
+        sheet(LEADS_SHEET, lambda rows: read_leads(rows, table.lead_roles, problems))
         if is_planbot_leads(book.sheets.get(LEADS_SHEET, []))
         else None  # no Leads sheet, or the owner's own
     )

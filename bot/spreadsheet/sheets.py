@@ -62,6 +62,14 @@ MEASURE_HISTORY_COLUMNS = (
     ("Source", 10),
 )
 
+# The history sheets' date-time headings, and the note the export puts on each: reading takes a
+# date-time without an offset (typed by hand, or an Excel date-time cell) as UTC.
+DATE_TIME_HEADINGS = ("Date", "Retracted")
+UTC_NOTE = (
+    "Date and time in UTC, as ISO text: 2019-03-31T09:00:00+00:00. One typed without an offset "
+    "(2019-03-31 09:00) is read as UTC, not UK time: add +01:00 in British Summer Time."
+)
+
 # How the KPIs sheet and the measure history name each kind of measure (domain kind -> words).
 MEASURE_KINDS = {"kpi": "KPI", "quality": "Quality measure"}
 

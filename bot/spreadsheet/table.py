@@ -123,6 +123,10 @@ class Table:
     """The plan table's rows, read into priorities."""
 
     priorities: dict[int, PriorityDraft] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # action id -> its (1-based) row
+    # Every lead role named in the Lead column, in order, each once (bad rows' too, so that the
+    # Leads sheet is checked against what the owner wrote, not only against the good rows).
+    lead_roles: list[str] = field(default_factory=list)
 
     def priority(self, number: int) -> PriorityDraft:
         return self.priorities.setdefault(number, PriorityDraft(number))
@@ -159,6 +163,10 @@ def read_table(rows: list[list[object]], header: Header, problems: list[RowProbl
 
         def bad(name: str, message: str, row: int = row) -> None:
             problems.append(RowProblem(row, heading[name], message))
+
+        for role in split_leads(cell_text(cells.get("lead"))):
+            if role not in table.lead_roles:
+                table.lead_roles.append(role)
 
         priority = _priority_cells(cells, row, heading, problems)
         if priority.number is not None:
@@ -229,6 +237,7 @@ def read_table(rows: list[list[object]], header: Header, problems: list[RowProbl
             for earlier in [*waiting, priority]:
                 earlier.apply(draft, problems)
             draft.actions.append(action)
+            table.rows[action_id] = row
     for earlier in pending:
         problems.append(RowProblem(earlier.row, None, "priority details with no action below them"))
     return table

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -17,6 +18,7 @@ from bot.domain import PlanArchive, PlanSpec, PrioritySpec, Rag
 from bot.spreadsheet.leads import leads_cell
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
+    DATE_TIME_HEADINGS,
     HISTORY_COLUMNS,
     HISTORY_SHEET,
     LEADS_COLUMNS,
@@ -31,6 +33,7 @@ from bot.spreadsheet.sheets import (
     TIMESCALE_HISTORY_COLUMNS,
     TIMESCALE_HISTORY_SHEET,
     TRACKER_SHEET,
+    UTC_NOTE,
 )
 from bot.tracker import TRACKER_ROWS, tally
 
@@ -172,8 +175,12 @@ def _iso(at: datetime | None) -> str | None:
 def _table_sheet(
     sheet: Worksheet, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]]
 ) -> None:
-    """A history sheet: its heading row, then one row per record (dates as dd/mm/yyyy)."""
+    """A history sheet: its heading row (a note on each date-time heading: UTC), then one row per
+    record (dates as dd/mm/yyyy)."""
     _heading_row(sheet, [name for name, _ in columns], [width for _, width in columns])
+    for column, (name, _) in enumerate(columns, start=1):
+        if name in DATE_TIME_HEADINGS:
+            sheet.cell(row=1, column=column).comment = Comment(UTC_NOTE, "planbot")
     for row, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
             _put(
@@ -302,7 +309,9 @@ def write_workbook(
     "Progress history", "RAG history", "Timescale history", "Measure history" and "Leads"; then
     "Progress tracker" (the current tallies by priority, and `tracker`'s (month, one value per
     TRACKER_ROWS row) columns below) and "About this plan" (name, organisation, progress_as_of,
-    sections). History date-times are ISO text in UTC; timescales are dates shown dd/mm/yyyy.
+    sections). History date-times are ISO text in UTC (a note on each Date and Retracted heading
+    says so, and that reading takes one without an offset as UTC); timescales are dates shown
+    dd/mm/yyyy.
     """
     spec = archive.spec
     book = Workbook()
