@@ -9,7 +9,7 @@ history shows who changed what through the import.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func
@@ -113,8 +113,8 @@ def load_plan(
             )
     session.flush()
 
-    as_edit = {"at": loaded_at, "via": via}  # what the file changed, recorded as of the load
-    as_plan = {"at": written_at, "via": via}  # the plan's own values, as of when they were written
+    as_edit = Stamp(loaded_at, via)  # what the file changed, recorded as of the load
+    as_plan = Stamp(written_at, via)  # the plan's own values, as of when they were written
     _load_updates(session, archive, actions, as_plan if archive.updates is None else as_edit)
     _load_rag_changes(
         session, archive, actions, as_plan if archive.rag_changes is None else as_edit
@@ -175,105 +175,134 @@ def _add_action(
     return action
 
 
-def _after(at: datetime, newest: datetime | None) -> datetime:
-    """When an edit found in the file is recorded: at load time, but never before the entry it
-    follows (a `--today` earlier than the file's history would otherwise bury the edit)."""
-    return at if newest is None or at >= newest else newest
+@dataclass(frozen=True)
+class Stamp:
+    """When and how the rows a load makes itself are recorded."""
+
+    at: datetime
+    via: str
+
+    def following(self, newest: datetime | None) -> datetime:
+        """The stamp's time, but never before the entry it follows (a `--today` earlier than the
+        file's history would otherwise bury the edit)."""
+        return self.at if newest is None or self.at >= newest else newest
+
+
+@dataclass
+class Replayed:
+    """Per key (an action, a measure), the last standing value and the last entry's time."""
+
+    latest: dict = field(default_factory=dict)
+    last: dict = field(default_factory=dict)
+
+
+def _replay(
+    session: Session, rows: list | None, key, value, model, stands=lambda row: True
+) -> Replayed:
+    """Write history rows in time order, keeping track of where each key's history ends.
+
+    Every loader then compares what the file says now with `latest` and records a difference
+    as an edit stamped `following(last)`.
+    """
+    replayed = Replayed()
+    for row in sorted(rows or [], key=lambda row: row.at):
+        session.add(model(row))
+        replayed.last[key(row)] = row.at
+        if stands(row):
+            replayed.latest[key(row)] = value(row)
+    return replayed
 
 
 def _load_updates(
-    session: Session, archive: PlanArchive, actions: dict[str, Action], changed: dict
+    session: Session, archive: PlanArchive, actions: dict[str, Action], stamp: Stamp
 ) -> None:
-    newest: dict[str, str] = {}
-    last: dict[str, datetime] = {}
-    for row in sorted(archive.updates or [], key=lambda row: row.at):
-        last[row.action] = row.at
-        session.add(
-            ProgressUpdate(
-                action_id=actions[row.action].id,
-                text=row.text,
-                at=row.at,
-                author=row.author,
-                source=row.source,
-                retracted_at=row.retracted_at,
-            )
-        )
-        if row.retracted_at is None:
-            newest[row.action] = row.text
+    history = _replay(
+        session,
+        archive.updates,
+        key=lambda row: row.action,
+        value=lambda row: row.text,
+        stands=lambda row: row.retracted_at is None,  # a retracted update is not the latest
+        model=lambda row: ProgressUpdate(
+            action_id=actions[row.action].id,
+            text=row.text,
+            at=row.at,
+            author=row.author,
+            source=row.source,
+            retracted_at=row.retracted_at,
+        ),
+    )
     for a_spec in archive.spec.actions:
-        if a_spec.progress and newest.get(a_spec.id) != a_spec.progress:
+        if a_spec.progress and history.latest.get(a_spec.id) != a_spec.progress:
             session.add(
                 ProgressUpdate(
                     action_id=actions[a_spec.id].id,
                     text=a_spec.progress,
-                    at=_after(changed["at"], last.get(a_spec.id)),
-                    source=changed["via"],
+                    at=stamp.following(history.last.get(a_spec.id)),
+                    source=stamp.via,
                 )
             )
 
 
 def _load_rag_changes(
-    session: Session, archive: PlanArchive, actions: dict[str, Action], changed: dict
+    session: Session, archive: PlanArchive, actions: dict[str, Action], stamp: Stamp
 ) -> None:
-    latest: dict[str, Rag] = {}
-    last: dict[str, datetime] = {}
-    for row in sorted(archive.rag_changes or [], key=lambda row: row.at):
-        last[row.action] = row.at
-        session.add(
-            RagChange(
-                action_id=actions[row.action].id,
-                from_rag=row.from_rag.value,
-                to_rag=row.to_rag.value,
-                at=row.at,
-                by=row.by,
-                via=row.via,
-                reason=row.reason,
-            )
-        )
-        latest[row.action] = row.to_rag
+    history = _replay(
+        session,
+        archive.rag_changes,
+        key=lambda row: row.action,
+        value=lambda row: row.to_rag,
+        model=lambda row: RagChange(
+            action_id=actions[row.action].id,
+            from_rag=row.from_rag.value,
+            to_rag=row.to_rag.value,
+            at=row.at,
+            by=row.by,
+            via=row.via,
+            reason=row.reason,
+        ),
+    )
     for a_spec in archive.spec.actions:
-        before = latest.get(a_spec.id, Rag.UNRATED)
+        before = history.latest.get(a_spec.id, Rag.UNRATED)
         if a_spec.rag is not before:
             session.add(
                 RagChange(
                     action_id=actions[a_spec.id].id,
                     from_rag=before.value,
                     to_rag=a_spec.rag.value,
-                    at=_after(changed["at"], last.get(a_spec.id)),
-                    via=changed["via"],
+                    at=stamp.following(history.last.get(a_spec.id)),
+                    via=stamp.via,
                 )
             )
 
 
 def _load_timescale_changes(
-    session: Session, archive: PlanArchive, actions: dict[str, Action], changed: dict
+    session: Session, archive: PlanArchive, actions: dict[str, Action], stamp: Stamp
 ) -> None:
-    latest: dict[str, object] = {}
-    last: dict[str, datetime] = {}
-    for row in sorted(archive.timescale_changes or [], key=lambda row: row.at):
-        last[row.action] = row.at
-        session.add(
-            TimescaleChange(
-                action_id=actions[row.action].id,
-                from_date=row.from_date,
-                to_date=row.to_date,
-                at=row.at,
-                by=row.by,
-                via=row.via,
-                reason=row.reason,
-            )
-        )
-        latest[row.action] = row.to_date
+    history = _replay(
+        session,
+        archive.timescale_changes,
+        key=lambda row: row.action,
+        value=lambda row: row.to_date,
+        model=lambda row: TimescaleChange(
+            action_id=actions[row.action].id,
+            from_date=row.from_date,
+            to_date=row.to_date,
+            at=row.at,
+            by=row.by,
+            via=row.via,
+            reason=row.reason,
+        ),
+    )
     for a_spec in archive.spec.actions:
-        before = latest.get(a_spec.id, a_spec.original_timescale or a_spec.timescale)
+        before = history.latest.get(a_spec.id, a_spec.original_timescale or a_spec.timescale)
         if a_spec.timescale != before:
             session.add(
                 TimescaleChange(
                     action_id=actions[a_spec.id].id,
                     from_date=before,
                     to_date=a_spec.timescale,
-                    at=_after(changed["at"], last.get(a_spec.id)),
-                    via=changed["via"],
+                    at=stamp.following(history.last.get(a_spec.id)),
+                    via=stamp.via,
                 )
             )
 
@@ -282,34 +311,32 @@ def _load_measure_values(
     session: Session,
     archive: PlanArchive,
     measures: dict[tuple[int, str, str], Measure],
-    changed: dict,
+    stamp: Stamp,
 ) -> None:
-    latest: dict[tuple[int, str, str], str] = {}
-    last: dict[tuple[int, str, str], datetime] = {}
-    for row in sorted(archive.measure_values or [], key=lambda row: row.at):
-        key = (row.priority, row.kind, row.measure)
-        last[key] = row.at
-        session.add(
-            MeasureValue(
-                measure_id=measures[key].id,
-                value=row.value,
-                recorded_at=row.at,
-                recorded_by=row.by,
-                source=row.source,
-            )
-        )
-        latest[key] = row.value
+    history = _replay(
+        session,
+        archive.measure_values,
+        key=lambda row: (row.priority, row.kind, row.measure),
+        value=lambda row: row.value,
+        model=lambda row: MeasureValue(
+            measure_id=measures[(row.priority, row.kind, row.measure)].id,
+            value=row.value,
+            recorded_at=row.at,
+            recorded_by=row.by,
+            source=row.source,
+        ),
+    )
     for p_spec in archive.spec.priorities:
         for kind, attribute in KIND_OF.items():
             for m_spec in getattr(p_spec, attribute):
                 key = (p_spec.number, kind, m_spec.name)
-                if m_spec.current and latest.get(key) != m_spec.current:
+                if m_spec.current and history.latest.get(key) != m_spec.current:
                     session.add(
                         MeasureValue(
                             measure_id=measures[key].id,
                             value=m_spec.current,
-                            recorded_at=_after(changed["at"], last.get(key)),
-                            source=changed["via"],
+                            recorded_at=stamp.following(history.last.get(key)),
+                            source=stamp.via,
                         )
                     )
 

@@ -79,6 +79,18 @@ def _safe(value: object) -> object:
     return value
 
 
+def _put_row(sheet: Worksheet, row: int, values: list) -> None:
+    """One row of cells, dates shown as dd/mm/yyyy."""
+    for column, value in enumerate(values, start=1):
+        _put(
+            sheet,
+            row,
+            column,
+            value,
+            number_format=_DATE_FORMAT if isinstance(value, date) else None,
+        )
+
+
 def _put(
     sheet: Worksheet, row: int, column: int, value: object, *, number_format: str | None = None
 ) -> Cell:
@@ -132,14 +144,7 @@ def _plan_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
                     action.note,
                 ]
             values.append(priority.note if first else None)
-            for column, value in enumerate(values, start=1):
-                _put(
-                    sheet,
-                    row,
-                    column,
-                    value,
-                    number_format=_DATE_FORMAT if isinstance(value, date) else None,
-                )
+            _put_row(sheet, row, values)
             if action is not None and (fill := RAG_FILLS.get(action.rag)):
                 rag_cell = sheet.cell(row=row, column=7)
                 rag_cell.fill = PatternFill("solid", fgColor=fill)
@@ -182,14 +187,7 @@ def _table_sheet(
         if name in DATE_TIME_HEADINGS:
             sheet.cell(row=1, column=column).comment = Comment(UTC_NOTE, "planbot")
     for row, values in enumerate(rows, start=2):
-        for column, value in enumerate(values, start=1):
-            _put(
-                sheet,
-                row,
-                column,
-                value,
-                number_format=_DATE_FORMAT if isinstance(value, date) else None,
-            )
+        _put_row(sheet, row, values)
 
 
 def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
