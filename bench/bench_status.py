@@ -1,6 +1,6 @@
 """How long `/plan status` takes to handle, against a no-op Bolt command in the same run.
 
-PRODUCT.md §7: "`/plan status N`: handling time within 2× of a no-op Bolt command in the same
+The budget (the product specification's performance section): "`/plan status N`: handling time within 2× of a no-op Bolt command in the same
 run, on a plan of 10,000 actions and 100,000 updates." This builds that plan once (bench/make_plan.py)
 in a temporary database, assembles the real app against the local Slack double, registers a
 `/noop` command on the same app (ack, then respond "ok" through the response_url, as `/plan`

@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, insert
 from sqlmodel import select
 
-from bot.domain import SECTIONS, Rag
+from bot.plan.rag import Rag
+from bot.plan.specs import SECTIONS
 from store.engine import make_engine, migrate, transaction
 from store.models import (
     Action,

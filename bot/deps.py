@@ -1,4 +1,4 @@
-"""The small set of dependencies handed to every handler and job."""
+"""The small set of dependencies handed to every handler and job, built in one place."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.clock import Clock
+from bot.background import Background
+from bot.clock import Clock, SystemClock
 from bot.settings import Settings
+
+# Answers and other work after an ack run on this many threads (each may hold a database
+# connection); acks never wait for them.
+WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -17,3 +22,25 @@ class Deps:
     engine: Engine
     clock: Clock
     client: WebClient
+    background: Background
+
+
+def make_deps(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    client: WebClient | None = None,
+    background: Background | None = None,
+) -> Deps:
+    """Deps from the settings, with any part given by the caller (the shell, the tests)."""
+    from bot.slack.client import make_client
+    from store.engine import make_engine
+
+    return Deps(
+        settings=settings,
+        engine=engine or make_engine(settings.database_url),
+        clock=clock or SystemClock(),
+        client=client or make_client(settings),
+        background=background or Background.threads(WORKERS),
+    )

@@ -7,11 +7,9 @@ import signal
 import sys
 import threading
 
-from bot.app import create_app, make_client
-from bot.clock import SystemClock
-from bot.deps import Deps
+from bot.app import create_app
+from bot.deps import make_deps
 from bot.settings import Settings
-from store.engine import make_engine
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +41,9 @@ def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
         return 2
     from scheduler import build_scheduler
 
-    engine = make_engine(settings.database_url)
-    client = make_client(settings)
-    clock = SystemClock()
-    app = create_app(settings, client, engine=engine, clock=clock)
-    scheduler = build_scheduler(
-        settings, Deps(settings=settings, engine=engine, clock=clock, client=client)
-    )
+    deps = make_deps(settings)
+    app = create_app(settings, deps=deps)
+    scheduler = build_scheduler(settings, deps)
     scheduler.start()
     try:
         if http:
@@ -58,7 +52,8 @@ def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
             _serve_socket_mode(app, settings)
     finally:
         scheduler.shutdown(wait=True)
-        engine.dispose()
+        deps.background.shutdown(wait=True)
+        deps.engine.dispose()
         log.info("planbot stopped")
     return 0
 

@@ -15,7 +15,7 @@ import holidays
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.domain import SLACK_USER_ID
+from bot.plan.refs import SLACK_USER_ID
 
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -15,19 +15,16 @@ from datetime import datetime
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from bot.domain import (
-    ActionSpec,
+from bot.plan.history import (
     LeadRecord,
-    MeasureSpec,
     MeasureValueRecord,
     PlanArchive,
-    PlanSpec,
-    PrioritySpec,
-    Rag,
     RagChangeRecord,
     TimescaleChangeRecord,
     UpdateRecord,
 )
+from bot.plan.rag import Rag
+from bot.plan.specs import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec
 from store.models import (
     Action,
     ActionLead,
@@ -44,7 +41,7 @@ from store.models import (
     Section,
     TimescaleChange,
 )
-from store.plan_store import plan_exists
+from store.plan import plan_exists
 
 KIND_OF = {"kpi": "kpis", "quality": "quality_measures"}
 

@@ -1,22 +1,28 @@
 """Shared fixtures: a fresh database per test, on SQLite and (when configured) PostgreSQL.
 
+Migrating and loading the seed plan costs more than most tests, so each test run (each xdist
+worker) builds two templates once — migrated and empty, migrated and seeded — and every test gets
+a copy of its own: a file copy on SQLite, `CREATE DATABASE … TEMPLATE` on PostgreSQL.
+
 PostgreSQL runs when PLANBOT_TEST_POSTGRES_URL is set (e.g.
-postgresql+psycopg://planbot:planbot@127.0.0.1/planbot_test); each test gets a schema of its own.
-In CI (CI=true) a missing PostgreSQL is an error, never a silent skip.
+postgresql+psycopg://planbot:planbot@127.0.0.1/planbot_test; the role needs CREATEDB). In CI
+(CI=true) a missing PostgreSQL is an error, never a silent skip.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
-from bot.domain import PlanArchive
-from bot.plan_file import load_bundled_plan
+from bot.plan.history import PlanArchive
+from bot.plan.plan_file import load_bundled_plan
 from store import archive
 from store.engine import make_engine, migrate, transaction
 
@@ -34,46 +40,6 @@ def pytest_configure(config: pytest.Config) -> None:
 DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-@pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """A URL to an empty database of its own: a temp SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'planbot.db'}"
-        return
-    if not POSTGRES_URL:
-        pytest.skip("PLANBOT_TEST_POSTGRES_URL is not set")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    try:
-        yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'planbot.db'}"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """A migrated, empty database."""
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def seed_spec():
-    return load_bundled_plan()
-
-
 def load_seed(engine: Engine, spec) -> Engine:
     """Load the bundled seed plan as `planbot init` does."""
     with transaction(engine) as session:
@@ -87,16 +53,145 @@ def load_seed(engine: Engine, spec) -> Engine:
     return engine
 
 
-@pytest.fixture
-def seeded(engine: Engine, seed_spec) -> Engine:
-    """A migrated database holding the bundled seed plan."""
-    return load_seed(engine, seed_spec)
-
-
-@pytest.fixture
-def sqlite_seeded(sqlite_url: str, seed_spec) -> Iterator[Engine]:
-    """The seed plan in a SQLite file (for tests that need one database only)."""
-    engine = make_engine(sqlite_url)
+def _fill(url: str, *, seed: bool) -> None:
+    engine = make_engine(url)
     migrate(engine)
-    yield load_seed(engine, seed_spec)
+    if seed:
+        load_seed(engine, load_bundled_plan())
+    engine.dispose()
+
+
+class SqliteTemplates:
+    """Template files built once per run; each test copies one."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.built: dict[str, Path] = {}
+
+    def copy(self, kind: str, target: Path) -> str:
+        if kind not in self.built:
+            path = self.folder / f"{kind}.db"
+            _fill(f"sqlite:///{path}", seed=kind == "seeded")
+            self.built[kind] = path
+        shutil.copyfile(self.built[kind], target)
+        return f"sqlite:///{target}"
+
+
+class PostgresTemplates:
+    """Template databases built once per run; each test gets `CREATE DATABASE … TEMPLATE` of one."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        self.prefix = f"planbot_t_{uuid.uuid4().hex[:8]}"
+        self.built: dict[str, str] = {}
+        self.made: list[str] = []
+
+    def _url(self, database: str) -> str:
+        return self.url.set(database=database).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        with self.admin.connect() as conn:
+            clause = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        self.made.append(name)
+        return self._url(name)
+
+    def fresh(self, kind: str) -> tuple[str, str]:
+        if kind not in self.built and kind != "empty":
+            name = f"{self.prefix}_{kind}"
+            _fill(self._create(name), seed=kind == "seeded")
+            self.built[kind] = name
+        name = f"{self.prefix}_{uuid.uuid4().hex[:10]}"
+        return name, self._create(name, self.built.get(kind))
+
+    def drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.made.remove(name)
+
+    def close(self) -> None:
+        for name in list(self.made):
+            self.drop(name)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_templates() -> Iterator[PostgresTemplates]:
+    if not POSTGRES_URL:
+        pytest.skip("PLANBOT_TEST_POSTGRES_URL is not set")
+    templates = PostgresTemplates(POSTGRES_URL)
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=DATABASES)
+def database_of(request: pytest.FixtureRequest, tmp_path) -> Iterator[Callable[[str], str]]:
+    """A function giving a URL to a database of this test's own: "empty", "migrated" or "seeded"."""
+    dropped: list[str] = []
+    if request.param == "sqlite":
+        templates = request.getfixturevalue("sqlite_templates")
+
+        def make(kind: str) -> str:
+            target = tmp_path / "planbot.db"
+            if kind == "empty":
+                return f"sqlite:///{target}"
+            return templates.copy(kind, target)
+
+        yield make
+        return
+    templates = request.getfixturevalue("postgres_templates")
+
+    def make(kind: str) -> str:
+        name, url = templates.fresh(kind)
+        dropped.append(name)
+        return url
+
+    yield make
+    for name in dropped:
+        templates.drop(name)
+
+
+@pytest.fixture
+def database_url(database_of) -> str:
+    """A URL to an empty database of its own (not migrated)."""
+    return database_of("empty")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'planbot.db'}"
+
+
+@pytest.fixture
+def engine(database_of) -> Iterator[Engine]:
+    """A migrated, empty database of this test's own."""
+    engine = make_engine(database_of("migrated"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seed_spec():
+    return load_bundled_plan()
+
+
+@pytest.fixture
+def seeded(database_of) -> Iterator[Engine]:
+    """A migrated database of this test's own holding the bundled seed plan."""
+    engine = make_engine(database_of("seeded"))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_seeded(sqlite_templates, tmp_path) -> Iterator[Engine]:
+    """The seed plan in a SQLite file (for tests that need one database only)."""
+    engine = make_engine(sqlite_templates.copy("seeded", tmp_path / "planbot.db"))
+    yield engine
     engine.dispose()

@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 
 import handlers
-from bot.cli import build_parser
-from bot.commands import HELP_LINES
+from bot.cli.main import build_parser
 from bot.settings import settings_fields
+from bot.status.grammar import HELP_LINES
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text()
@@ -50,7 +50,7 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one():
 
 
 def test_shell_verbs_are_documented():
-    from bot.shell import HELP
+    from bot.local.shell import HELP
 
     for verb in re.findall(r"^\s+(:\w+)", HELP, re.M):
         assert f"`{verb}" in README, verb

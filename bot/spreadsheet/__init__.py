@@ -53,7 +53,6 @@ from bot.spreadsheet.sheets import (
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_SHEET,
     TRACKER_SHEET,
-    HistoryRow,
 )
 from bot.spreadsheet.workbook_export import (
     PLAN_COLUMNS,
@@ -81,7 +80,6 @@ __all__ = [
     "SUPPORTED",
     "TIMESCALE_HISTORY_SHEET",
     "TRACKER_SHEET",
-    "HistoryRow",
     "ImportRejected",
     "RowProblem",
     "parse_uk_date",

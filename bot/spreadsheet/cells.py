@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.plan.rag import Rag, parse_rag
+
 
 def cell_text(value: object) -> str | None:
     """A cell as trimmed text (None when blank); whole numbers without ".0"."""
@@ -38,3 +40,18 @@ def numbers(text: str) -> list[int]:
 def slug(title: str) -> str:
     """A section key made from its title ("Early help" -> "early_help")."""
     return re.sub(r"[^0-9a-z]+", "_", title.lower()).strip("_") or "section"
+
+
+# A spreadsheet's RAG column is often filled with one letter, or B(lue) for completed.
+_RAG_LETTERS = {
+    "r": Rag.RED,
+    "a": Rag.AMBER,
+    "g": Rag.GREEN,
+    "c": Rag.COMPLETED,
+    "b": Rag.COMPLETED,
+}
+
+
+def parse_rag_cell(text: str | None) -> Rag | None:
+    """The Rag a RAG cell means ("Amber", "A", "B" for blue), or None when it is none."""
+    return _RAG_LETTERS.get((text or "").strip().lower()) or parse_rag(text)

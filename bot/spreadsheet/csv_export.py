@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from bot.domain import PlanSpec, Rag
+from bot.plan.rag import Rag
+from bot.plan.specs import PlanSpec
 from bot.spreadsheet.formulas import guard_formula
 from bot.spreadsheet.leads import leads_cell
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain import MeasureSpec
+from bot.plan.specs import MeasureSpec
 from bot.spreadsheet.cells import cell_at, cell_text, slug
 from bot.spreadsheet.dates import instant
 from bot.spreadsheet.headings import heading_key

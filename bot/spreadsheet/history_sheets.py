@@ -11,23 +11,21 @@ export says so in a note on each such heading.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain import (
+from bot.plan.history import (
     LeadRecord,
     MeasureValueRecord,
-    Rag,
     RagChangeRecord,
     TimescaleChangeRecord,
     UpdateRecord,
-    parse_rag,
-    valid_rag_words,
 )
-from bot.plan_file import normalise_role
-from bot.spreadsheet.cells import cell_at, cell_text
+from bot.plan.rag import Rag, valid_rag_words
+from bot.plan.refs import SLACK_USER_ID
+from bot.plan.roles import normalise_role
+from bot.spreadsheet.cells import cell_at, cell_text, parse_rag_cell
 from bot.spreadsheet.dates import cell_date, instant
 from bot.spreadsheet.extra_sheets import measure_kind, sheet_columns
 from bot.spreadsheet.headings import heading_key
@@ -47,7 +45,6 @@ from bot.spreadsheet.sheets import (
 )
 
 ISO_HINT = "write it as 2019-03-31T09:00:00+00:00"
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
 SLACK_USER_HINT = (
     "Slack user ids look like U0123ABCD (in Slack, open the person's profile, choose ⋮ and "
     "Copy member ID)"
@@ -107,7 +104,7 @@ class _Row:
 
     def rag(self, column: str) -> Rag:
         text = self.text(column)
-        rag = parse_rag(text)
+        rag = parse_rag_cell(text)
         if rag is None:
             self.problem(column, f"{text!r} is not a RAG rating; use {valid_rag_words()}")
         return rag or Rag.UNRATED

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.plan_file import normalise_role
+from bot.plan.roles import normalise_role
 
 # Role words that start a second role after " & ", " and " or " / " (case-sensitive).
 ROLE_WORDS = (

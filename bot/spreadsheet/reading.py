@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from bot.domain import SECTIONS, PlanArchive, PlanSpec, PrioritySpec
+from bot.plan.history import PlanArchive
+from bot.plan.specs import SECTIONS, PlanSpec, PrioritySpec
 from bot.spreadsheet.cells import cell_text, slug
 from bot.spreadsheet.extra_sheets import About, read_about, read_measures
 from bot.spreadsheet.files import SUPPORTED, read_csv, read_xlsx

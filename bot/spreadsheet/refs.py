@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.domain import ActionRef
+from bot.plan.refs import ActionRef
 from bot.spreadsheet.cells import numbers
 
 _REF_GROUP = r"\d{1,3}(?:\s*(?:,|&|and)\s*\d{1,3})*"

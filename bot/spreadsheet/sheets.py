@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.domain import UpdateRecord
-
 PLAN_SHEET = "Plan"
 MEASURES_SHEET = "KPIs and quality measures"
 HISTORY_SHEET = "Progress history"
@@ -72,7 +70,3 @@ UTC_NOTE = (
 
 # How the KPIs sheet and the measure history name each kind of measure (domain kind -> words).
 MEASURE_KINDS = {"kpi": "KPI", "quality": "Quality measure"}
-
-# One progress update, as the "Progress history" sheet holds it. Kept under this name for
-# callers written before bot.domain had UpdateRecord.
-HistoryRow = UpdateRecord

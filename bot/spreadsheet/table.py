@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain import ActionSpec, MeasureSpec, Rag, parse_rag, valid_rag_words
-from bot.spreadsheet.cells import cell_at, cell_text, is_number, numbers
+from bot.plan.rag import Rag, valid_rag_words
+from bot.plan.specs import ActionSpec, MeasureSpec
+from bot.spreadsheet.cells import cell_at, cell_text, is_number, numbers, parse_rag_cell
 from bot.spreadsheet.dates import cell_date
 from bot.spreadsheet.headings import FIELDS, Header, heading_key
 from bot.spreadsheet.leads import split_leads
@@ -274,7 +275,7 @@ def _action(
         bad("original_timescale", f"{original_text!r} is not a date; write it as dd/mm/yyyy")
 
     rag_text = cell_text(cells.get("rag"))
-    rag = parse_rag(rag_text)
+    rag = parse_rag_cell(rag_text)
     if rag is None:
         bad("rag", f"{rag_text!r} is not a RAG rating; use {valid_rag_words()}")
 

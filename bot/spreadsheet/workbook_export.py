@@ -14,7 +14,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.domain import PlanArchive, PlanSpec, PrioritySpec, Rag
+from bot.plan.history import PlanArchive
+from bot.plan.rag import Rag
+from bot.plan.specs import PlanSpec, PrioritySpec
+from bot.plan.tallies import TRACKER_ROWS, tally
 from bot.spreadsheet.leads import leads_cell
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
@@ -35,7 +38,6 @@ from bot.spreadsheet.sheets import (
     TRACKER_SHEET,
     UTC_NOTE,
 )
-from bot.tracker import TRACKER_ROWS, tally
 
 PLAN_COLUMNS = (
     ("Recommendation", 45),

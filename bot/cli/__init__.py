@@ -1,0 +1,5 @@
+"""The `planbot` command."""
+
+from bot.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""The plan's vocabulary and rules: pure objects and functions, no Slack and no database."""

@@ -1,0 +1,237 @@
+"""Reading a plan file (the bundled seed, or an owner's edited copy) into a PlanSpec.
+
+A broken file gets one report naming every problem and where it is; nothing is loaded from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from bot.plan.rag import Rag, parse_rag
+from bot.plan.refs import ActionRef
+from bot.plan.roles import normalise_role
+from bot.plan.specs import SECTIONS, ActionSpec, MeasureSpec, PlanSpec, PrioritySpec
+
+
+@dataclass
+class PlanFileError(Exception):
+    """A plan file that cannot be loaded, with every problem found."""
+
+    source: str
+    problems: list[str]
+
+    def __str__(self) -> str:
+        listed = "\n".join(f"  - {problem}" for problem in self.problems)
+        return f"{self.source} cannot be loaded ({len(self.problems)} problem(s)):\n{listed}"
+
+
+def bundled_plan_path() -> Path:
+    return Path(str(resources.files("bot") / "data" / "seed_plan.yaml"))
+
+
+def load_bundled_plan() -> PlanSpec:
+    """The seed plan that ships with planbot."""
+    return read_plan_file(bundled_plan_path())
+
+
+def read_plan_file(path: Path) -> PlanSpec:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(str(path), [f"cannot read the file: {exc}"]) from None
+    except yaml.YAMLError as exc:
+        raise PlanFileError(str(path), [f"not valid YAML: {exc}"]) from None
+    return plan_from_data(data, source=str(path))
+
+
+def _date(value: object, where: str, problems: list[str]) -> date | None:
+    if value is None or isinstance(value, date) and not isinstance(value, datetime):
+        return value  # type: ignore[return-value]
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    problems.append(f"{where}: {value!r} is not a date (write it as YYYY-MM-DD, or null)")
+    return None
+
+
+def _ints(value: object, where: str, problems: list[str]) -> list[int]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, int) for v in value):
+        problems.append(f"{where}: paragraph_refs must be a list of numbers")
+        return []
+    return list(value)
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _measures(items: object, value_key: str, where: str, problems: list[str]) -> list[MeasureSpec]:
+    measures = []
+    for index, item in enumerate(items or []):
+        if not isinstance(item, dict) or not _text(item.get("name")):
+            problems.append(f"{where} row {index + 1}: needs a name")
+            continue
+        measures.append(MeasureSpec(name=_text(item["name"]), current=_text(item.get(value_key))))
+    return measures
+
+
+def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
+    """Validate a parsed plan document and build the PlanSpec; raises PlanFileError listing all problems."""
+    problems: list[str] = []
+    if not isinstance(data, dict) or not isinstance(data.get("priorities"), list):
+        raise PlanFileError(source, ["the file needs a top-level `priorities:` list"])
+    header = data.get("plan") or {}
+    if not isinstance(header, dict):
+        problems.append("`plan:` must be a mapping with name, organisation and progress_as_of")
+        header = {}
+    extra_sections = data.get("sections") or {}
+    if not isinstance(extra_sections, dict) or not all(
+        isinstance(v, str) for v in extra_sections.values()
+    ):
+        problems.append(
+            "`sections:` must map keys to titles, e.g. `looked_after: Children looked after`"
+        )
+        extra_sections = {}
+    sections = {**SECTIONS, **extra_sections}
+    as_of = header.get("progress_as_of")
+    if isinstance(as_of, str):
+        try:
+            as_of = datetime.fromisoformat(as_of)
+        except ValueError:
+            problems.append(f"plan.progress_as_of: {as_of!r} is not a date and time")
+            as_of = None
+    if isinstance(as_of, date) and not isinstance(as_of, datetime):
+        as_of = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=UTC)
+    if isinstance(as_of, datetime) and as_of.tzinfo is None:
+        as_of = as_of.replace(tzinfo=UTC)
+
+    priorities: list[PrioritySpec] = []
+    seen_priorities: set[int] = set()
+    seen_actions: set[str] = set()
+    for p_index, raw in enumerate(data["priorities"]):
+        where = f"priority #{p_index + 1}"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: not a mapping")
+            continue
+        number = raw.get("number")
+        if not isinstance(number, int) or number < 1:
+            problems.append(f"{where}: `number` must be a whole number from 1")
+            continue
+        where = f"priority {number}"
+        if number in seen_priorities:
+            problems.append(f"{where}: appears twice")
+        seen_priorities.add(number)
+        section = raw.get("section")
+        if section not in sections:
+            problems.append(f"{where}: section {section!r} is not one of {', '.join(sections)}")
+        recommendation = _text(raw.get("recommendation"))
+        if not recommendation:
+            problems.append(f"{where}: needs the recommendation text")
+        ofsted = raw.get("ofsted_recommendation")
+        if ofsted is not None and (
+            not isinstance(ofsted, int) or isinstance(ofsted, bool) or ofsted < 1
+        ):
+            problems.append(
+                f"{where}: ofsted_recommendation {ofsted!r} must be a whole number, or left out"
+            )
+            ofsted = None
+        outcomes = raw.get("expected_outcomes") or []
+        if not isinstance(outcomes, list):
+            problems.append(f"{where}: expected_outcomes must be a list, one outcome per `- ` line")
+            outcomes = []
+        actions: list[ActionSpec] = []
+        for a_index, raw_action in enumerate(raw.get("actions") or []):
+            action = _action(raw_action, number, f"{where} action #{a_index + 1}", problems)
+            if action is None:
+                continue
+            if action.id in seen_actions:
+                problems.append(f"action {action.id}: appears twice")
+            seen_actions.add(action.id)
+            actions.append(action)
+        priorities.append(
+            PrioritySpec(
+                number=number,
+                section=str(section),
+                recommendation=recommendation or "",
+                ofsted_recommendation=ofsted,
+                paragraph_refs=_ints(raw.get("paragraph_refs"), where, problems),
+                expected_outcomes=[str(o).strip() for o in outcomes],
+                kpis=_measures(raw.get("kpis"), "current", f"{where} KPI", problems),
+                quality_measures=_measures(
+                    raw.get("quality_measures"),
+                    "current_rating",
+                    f"{where} quality measure",
+                    problems,
+                ),
+                note=_text(raw.get("note")),
+                actions=actions,
+            )
+        )
+    if problems:
+        raise PlanFileError(source, problems)
+    return PlanSpec(
+        name=_text(header.get("name")) or "Improvement plan",
+        organisation=_text(header.get("organisation")),
+        progress_as_of=as_of,
+        sections=sections,
+        priorities=sorted(priorities, key=lambda p: p.number),
+    )
+
+
+def _action(raw: object, priority: int, where: str, problems: list[str]) -> ActionSpec | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: not a mapping")
+        return None
+    raw_id = raw.get("id")
+    if isinstance(raw_id, float):
+        # YAML reads an unquoted 1.10 as the number 1.1: only a quoted id keeps its digits.
+        problems.append(
+            f'{where}: id {raw_id!r} must be quoted, as in id: "{raw_id}" (unquoted, 1.10 reads as 1.1)'
+        )
+        return None
+    ref = ActionRef.parse(str(raw_id or ""))
+    if ref is None:
+        problems.append(f'{where}: id {raw_id!r} is not an action number like "{priority}.1"')
+        return None
+    where = f"action {ref}"
+    if ref.priority != priority:
+        problems.append(f"{where}: listed under priority {priority}")
+    text = _text(raw.get("text"))
+    if not text:
+        problems.append(f"{where}: needs the action text")
+    leads = raw.get("leads") or []
+    if not isinstance(leads, list):
+        problems.append(f"{where}: leads must be a list of roles")
+        leads = []
+    rag = parse_rag(raw.get("rag")) if raw.get("rag") is not None else Rag.UNRATED
+    if rag is None:
+        problems.append(
+            f"{where}: RAG {raw.get('rag')!r} is not one of Red, Amber, Green, Completed"
+        )
+        rag = Rag.UNRATED
+    timescale = _date(raw.get("timescale"), where, problems)
+    return ActionSpec(
+        id=str(ref),
+        text=text or "",
+        leads=[normalise_role(str(lead)) for lead in leads if str(lead).strip()],
+        timescale=timescale,
+        timescale_as_written=_text(raw.get("timescale_as_written")),
+        original_timescale=_date(raw.get("original_timescale"), where, problems),
+        progress=_text(raw.get("progress")),
+        rag=rag,
+        paragraph_refs=_ints(raw.get("paragraph_refs"), where, problems),
+        note=_text(raw.get("note")),
+        is_new=bool(raw.get("new", False)),
+    )

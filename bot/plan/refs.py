@@ -1,0 +1,30 @@
+"""How the plan names things: action numbers such as "7.3", and the Slack ids of people and channels."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Slack's user ids: U or W, then capitals and digits (eight or more in practice). Stricter than
+# "starts with U" so that an imported author such as "WFD" is not taken for a person to mention.
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+
+_ACTION_REF = re.compile(r"^\s*(\d{1,4})\.(\d{1,4})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class ActionRef:
+    """An action's number, "7.3": priority 7, action 3. Orders numerically (7.10 after 7.9)."""
+
+    priority: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> ActionRef | None:
+        match = _ACTION_REF.match(text or "")
+        if not match:
+            return None
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    def __str__(self) -> str:
+        return f"{self.priority}.{self.number}"

@@ -1,0 +1,257 @@
+"""Reading the plan back as plain views: the whole plan, a priority, an action with its history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, select
+
+from bot.plan.rag import Rag
+from bot.plan.refs import ActionRef
+from bot.plan.views import (
+    ActionDetail,
+    ActionView,
+    HistoryEntry,
+    PlanOutline,
+    PriorityView,
+    UpdateView,
+)
+from store.models import (
+    Action,
+    ActionLead,
+    LeadRole,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    RagChange,
+    Section,
+    TimescaleChange,
+)
+
+# --- Loading -----------------------------------------------------------------------------------
+
+
+def plan_exists(*, session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Plan)).one() > 0
+
+
+def plan_name(*, session: Session) -> str | None:
+    plan = session.exec(select(Plan)).first()
+    return plan.name if plan else None
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+# The reading statements are built once: building a statement costs more than running it on a
+# priority of a hundred actions (bench/bench_status.py). Callers add one `.where()`.
+
+# Each action's newest standing update is found in the (action_id, at) index and only that row
+# is read: ranking every update with a window function read and sorted ten times as many rows.
+_NEWEST_UPDATE_ID = (
+    select(ProgressUpdate.id)
+    .where(ProgressUpdate.action_id == Action.id, ProgressUpdate.retracted_at.is_(None))
+    .order_by(ProgressUpdate.at.desc(), ProgressUpdate.id.desc())
+    .limit(1)
+    .correlate(Action)
+    .scalar_subquery()
+)
+_NEWEST_UPDATES = select(
+    ProgressUpdate.action_id,
+    ProgressUpdate.at,
+    ProgressUpdate.text,
+    ProgressUpdate.author,
+    ProgressUpdate.source,
+).join(Action, ProgressUpdate.id == _NEWEST_UPDATE_ID)
+_LEADS = (
+    select(ActionLead.action_id, LeadRole.name)
+    .join(LeadRole, LeadRole.id == ActionLead.role_id)
+    .join(Action, Action.id == ActionLead.action_id)
+    .order_by(ActionLead.action_id, ActionLead.position)
+)
+
+
+def _latest_updates(session: Session, which: ColumnElement[bool]) -> dict[int, UpdateView]:
+    """The newest standing update of each action that `which` (a condition on Action) selects."""
+    return {
+        row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4])
+        for row in session.exec(_NEWEST_UPDATES.where(which))
+    }
+
+
+def _leads(session: Session, which: ColumnElement[bool]) -> dict[int, list[str]]:
+    """Each selected action's lead roles, in the plan's order."""
+    leads: dict[int, list[str]] = defaultdict(list)
+    for action_id, name in session.exec(_LEADS.where(which)):
+        leads[action_id].append(name)
+    return leads
+
+
+def _action_views(
+    session: Session, actions: list, which: ColumnElement[bool], priority_numbers: dict[int, int]
+) -> list[ActionView]:
+    """Views of `actions` (rows of VIEW_COLUMNS), which `which` selects in one condition.
+
+    Selecting by one condition (a priority, an action) rather than by a list of a hundred ids
+    spares SQLAlchemy coercing every id on every call.
+    """
+    updates = _latest_updates(session, which)
+    leads = _leads(session, which)
+    return [
+        ActionView(
+            ref=ActionRef(priority_numbers[a.priority_id], a.number),
+            text=a.text,
+            leads=tuple(leads.get(a.id, ())),
+            timescale=a.timescale,
+            original_timescale=a.original_timescale,
+            rag=Rag(a.rag),
+            last_update=updates.get(a.id),
+            is_new=a.is_new,
+            note=a.note,
+        )
+        for a in actions
+    ]
+
+
+_VIEW_ROWS_ORDER = (Action.priority_id, Action.number)
+VIEW_COLUMNS = (
+    Action.id,
+    Action.priority_id,
+    Action.ref,
+    Action.number,
+    Action.text,
+    Action.timescale,
+    Action.original_timescale,
+    Action.rag,
+    Action.is_new,
+    Action.note,
+)
+
+
+_VIEW_ROWS = select(*VIEW_COLUMNS).order_by(*_VIEW_ROWS_ORDER)
+
+
+def _priority_views(session: Session, priorities: list[Priority]) -> list[PriorityView]:
+    if not priorities:
+        return []
+    ids = [p.id for p in priorities]
+    which = Action.priority_id.in_(ids)
+    numbers = {p.id: p.number for p in priorities}
+    # Plain rows of the columns a view needs: building and identity-mapping ORM objects for
+    # them cost more than reading them (bench/bench_status.py).
+    actions = list(
+        session.exec(select(*VIEW_COLUMNS).where(which).order_by(Action.priority_id, Action.number))
+    )
+    views = _action_views(session, actions, which, numbers)
+    by_priority: dict[int, list[ActionView]] = defaultdict(list)
+    for action, view in zip(actions, views, strict=True):
+        by_priority[action.priority_id].append(view)
+    sections = {s.id: s.title for s in session.exec(select(Section))}
+    return [
+        PriorityView(
+            number=p.number,
+            ofsted_recommendation=p.ofsted_recommendation,
+            section=sections[p.section_id],
+            title=p.recommendation,
+            actions=tuple(by_priority.get(p.id, ())),
+        )
+        for p in priorities
+    ]
+
+
+def plan_outline(*, session: Session) -> PlanOutline:
+    """Every priority with its actions, current RAG and latest update."""
+    priorities = list(session.exec(select(Priority).order_by(Priority.number)))
+    return PlanOutline(
+        name=plan_name(session=session) or "",
+        priorities=tuple(_priority_views(session, priorities)),
+    )
+
+
+def priority_numbers(*, session: Session) -> list[int]:
+    return list(session.exec(select(Priority.number).order_by(Priority.number)))
+
+
+def priority_view(*, session: Session, number: int) -> PriorityView | None:
+    priority = session.exec(select(Priority).where(Priority.number == number)).first()
+    return _priority_views(session, [priority])[0] if priority else None
+
+
+def priorities_for_recommendation(*, session: Session, recommendation: int) -> list[PriorityView]:
+    """The priorities that answer Ofsted recommendation M."""
+    priorities = list(
+        session.exec(
+            select(Priority)
+            .where(Priority.ofsted_recommendation == recommendation)
+            .order_by(Priority.number)
+        )
+    )
+    return _priority_views(session, priorities)
+
+
+def ofsted_recommendations(*, session: Session) -> list[int]:
+    return sorted(
+        {n for n in session.exec(select(Priority.ofsted_recommendation)) if n is not None}
+    )
+
+
+def action_refs(*, session: Session, priority: int) -> list[str]:
+    query = (
+        select(Action.ref)
+        .join(Priority, Priority.id == Action.priority_id)
+        .where(Priority.number == priority)
+        .order_by(Action.number)
+    )
+    return list(session.exec(query))
+
+
+def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
+    """One action with its priority and whole history, oldest first."""
+    action = session.exec(select(Action).where(Action.ref == ref)).first()
+    if action is None:
+        return None
+    priority = session.get(Priority, action.priority_id)
+    [view] = _action_views(
+        session, [action], Action.id == action.id, {priority.id: priority.number}
+    )
+    section = session.get(Section, priority.section_id)
+    history: list[HistoryEntry] = []
+    for update in session.exec(
+        select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action.id)
+        .order_by(ProgressUpdate.at)
+    ):
+        text = update.text if update.retracted_at is None else f"(retracted) {update.text}"
+        history.append(
+            HistoryEntry(
+                at=update.at, kind="update", text=text, by=update.author, via=update.source
+            )
+        )
+    for change in session.exec(select(RagChange).where(RagChange.action_id == action.id)):
+        text = f"RAG {Rag(change.from_rag).label} → {Rag(change.to_rag).label}"
+        if change.reason:
+            text += f" ({change.reason})"
+        history.append(
+            HistoryEntry(at=change.at, kind="rag", text=text, by=change.by, via=change.via)
+        )
+    for change in session.exec(
+        select(TimescaleChange).where(TimescaleChange.action_id == action.id)
+    ):
+        old = change.from_date.isoformat() if change.from_date else "none"
+        new = change.to_date.isoformat() if change.to_date else "none"
+        text = f"Timescale {old} → {new}" + (f" ({change.reason})" if change.reason else "")
+        history.append(
+            HistoryEntry(at=change.at, kind="timescale", text=text, by=change.by, via=change.via)
+        )
+    # Same-instant entries keep a fixed order: the update, then the RAG, then the timescale.
+    order = {"update": 0, "rag": 1, "timescale": 2}
+    history.sort(key=lambda entry: (entry.at, order[entry.kind]))
+    priority_view_ = PriorityView(
+        number=priority.number,
+        ofsted_recommendation=priority.ofsted_recommendation,
+        section=section.title,
+        title=priority.recommendation,
+        actions=(view,),
+    )
+    return ActionDetail(priority=priority_view_, action=view, history=tuple(history))

@@ -1,0 +1,524 @@
+"""The `planbot` command as an operator uses it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli.main import main
+from bot.settings import Settings
+
+
+@pytest.fixture
+def db(database_url, tmp_path, monkeypatch) -> str:
+    """DATABASE_URL for the command: a SQLite file, or a PostgreSQL schema of its own."""
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def sqlite_db(tmp_path, monkeypatch) -> str:
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_init_twice_changes_nothing(db, capsys):
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "15 priorities, 93 actions, 35 lead roles" in out
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and "nothing else changed" in out
+    code, out, _ = run(capsys, "status", "--json")
+    assert sum(len(p["actions"]) for p in json.loads(out)["priorities"]) == 93
+
+
+def test_init_with_a_broken_plan_file_loads_nothing(db, capsys, tmp_path):
+    broken = tmp_path / "plan.yaml"
+    broken.write_text(
+        "priorities:\n  - number: 1\n    section: nowhere\n    actions:\n      - id: x\n"
+    )
+    code, _, err = run(capsys, "init", "--plan", str(broken))
+    assert code == 2
+    assert "section 'nowhere' is not one of" in err and "needs the recommendation text" in err
+    assert "is not an action number" in err
+    code, _, err = run(capsys, "status")
+    assert code == 2 and ("run `planbot init` first" in err or "no priorities yet" in err)
+
+
+def test_init_with_a_plan_file_over_an_existing_plan_says_it_was_not_loaded(db, capsys, tmp_path):
+    run(capsys, "init")
+    other = tmp_path / "other.yaml"
+    other.write_text("plan: {name: Other}\npriorities: []\n")
+    code, _, err = run(capsys, "init", "--plan", str(other))
+    assert code == 2 and "was not loaded" in err and "import FILE --replace" in err
+
+
+def test_read_commands_do_not_create_a_database(sqlite_db, capsys, tmp_path):
+    for argv in (["status"], ["leads"], ["export", "x.xlsx"]):
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and f"There is no planbot database at {tmp_path / 'cli.db'}" in err
+    assert not (tmp_path / "cli.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "argv", "message"),
+    [
+        (
+            {"LOG_LEVEL": "verbose"},
+            ["status"],
+            "LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL",
+        ),
+        ({}, ["export", "no/such/folder/plan.xlsx"], "No such file or directory"),
+        (
+            {"DATABASE_URL": "sqlite:////no/such/folder/planbot.db"},
+            ["init"],
+            "failed: unable to open database file",
+        ),
+    ],
+)
+def test_run_time_failures_are_one_line_not_a_traceback(
+    sqlite_db, capsys, monkeypatch, setup, argv, message
+):
+    run(capsys, "init")
+    for name, value in setup.items():
+        monkeypatch.setenv(name, value)
+    code, _, err = run(capsys, *argv)
+    assert code in (1, 2) and message in err and "Traceback" not in err
+
+
+def test_status_json_shapes(db, capsys):
+    run(capsys, "init")
+    _, out, _ = run(capsys, "status", "--json", "--today", "2018-11-20")
+    plan = json.loads(out)
+    assert plan["plan"] == "Together for Children Learning and Improvement Plan 2018"
+    first = plan["priorities"][0]
+    assert (first["number"], first["ofsted_recommendation"], first["section"]) == (
+        1,
+        1,
+        "Children who need help and protection",
+    )
+    action = first["actions"][0]
+    assert action == {
+        "id": "1.1",
+        "text": "Commission an independent review of ICRT",
+        "leads": ["Director of Quality Assurance & Performance"],
+        "timescale": "2018-09-01",
+        "original_timescale": "2018-09-01",
+        "rag": "unrated",
+        "new": False,
+        "last_update": {"at": "2018-10-31T12:00:00+00:00", "text": action["last_update"]["text"]},
+    }
+    _, out, _ = run(capsys, "status", "7", "--json")
+    assert json.loads(out)["ofsted_recommendation"] == 9
+    _, out, _ = run(capsys, "status", "5.2", "--json")
+    assert json.loads(out)["timescale"] is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["status", "99"], "There is no priority 99 — the plan has priorities 1–15."),
+        (["status", "7.9"], "There is no action 7.9 — priority 7 has actions 7.1–7.6."),
+        (["status", "seven"], "seven is not a priority or an action. Try planbot status 7"),
+        (
+            ["leads", "map", "Service Manger ICRT", "U0ABCDEF1"],
+            "Did you mean: 'Service Manager - ICRT'",
+        ),
+        (["leads", "map", "Service Manager - ICRT", "bob"], "'bob' is not a Slack user id"),
+        (["export", "plan.pdf"], "export writes .xlsx or .csv files"),
+        (["import", "missing.xlsx"], "missing.xlsx does not exist"),
+    ],
+)
+def test_bad_input_is_explained(db, capsys, argv, message):
+    run(capsys, "init")
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err
+
+
+def test_bad_today(db, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["status", "--today", "20/11/2018"])
+    assert exited.value.code == 2
+    assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_bad_settings_are_named(db, capsys, monkeypatch):
+    monkeypatch.setenv("PLANBOT_TIMEZONE", "Mars/Olympus")
+    code, _, err = run(capsys, "status")
+    assert code == 2 and "PLANBOT_TIMEZONE" in err
+
+
+def test_leads_unmap_and_refusals(db, capsys):
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    code, _, err = run(
+        capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF1"
+    )
+    assert code == 2 and "cannot be their own deputy" in err
+    code, out, _ = run(capsys, "leads", "unmap", "chair of sscb", "U0ABCDEF1")
+    assert code == 0 and "U0ABCDEF1 no longer leads or deputises for 'Chair of SSCB'" in out
+    code, _, err = run(capsys, "leads", "unmap", "Chair of SSCB", "U0ABCDEF1")
+    assert code == 2 and "nothing changed" in err
+
+
+def test_leads_map_on_an_empty_database_says_to_init(sqlite_db, capsys):
+    from store.engine import make_engine, migrate
+
+    migrate(make_engine(sqlite_db))
+    code, _, err = run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    assert code == 2 and "run `planbot init` first" in err
+
+
+def test_leads_map_and_list(db, capsys):
+    run(capsys, "init")
+    code, out, _ = run(
+        capsys, "leads", "map", "service manager - icrt", "U0ABCDEF1", "--deputy", "U0ABCDEF2"
+    )
+    assert code == 0 and "'Service Manager - ICRT' is led by U0ABCDEF1 with deputy U0ABCDEF2" in out
+    _, out, _ = run(capsys, "leads", "--json")
+    role = next(r for r in json.loads(out) if r["name"] == "Service Manager - ICRT")
+    assert (
+        role["users"] == ["U0ABCDEF1"]
+        and role["deputies"] == ["U0ABCDEF2"]
+        and "1.4" in role["actions"]
+    )
+
+
+def test_export_then_import_into_a_fresh_database_round_trips(db, capsys, tmp_path, monkeypatch):
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    _, before, _ = run(capsys, "status", "--json")
+    for name in ("plan.xlsx", "plan.csv"):
+        code, _, _ = run(capsys, "export", str(tmp_path / name))
+        assert code == 0 and (tmp_path / name).stat().st_size > 0
+    _, history_before, _ = run(capsys, "status", "1.4", "--json")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    code, out, err = run(capsys, "import", str(tmp_path / "plan.xlsx"))
+    assert code == 0, err
+    _, after, _ = run(capsys, "status", "--json")
+    assert json.loads(after) == json.loads(before)
+    _, history_after, _ = run(capsys, "status", "1.4", "--json")
+    assert json.loads(history_after) == json.loads(
+        history_before
+    )  # dated 31 Oct 2018, not the import day
+
+
+def test_progress_edited_in_the_spreadsheet_is_kept_on_import(db, capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    workbook = tmp_path / "plan.xlsx"
+    run(capsys, "export", str(workbook))
+    book = load_workbook(workbook)
+    sheet = book["Plan"]
+    headings = [cell.value for cell in sheet[1]]
+    progress, actions = headings.index("Progress Update") + 1, headings.index("Actions") + 1
+    row = next(
+        r
+        for r in range(2, sheet.max_row + 1)
+        if str(sheet.cell(r, actions).value).startswith("1.1 ")
+    )
+    sheet.cell(row, progress).value = "Review report accepted by the Board."
+    book.save(workbook)
+    code, out, err = run(
+        capsys,
+        "import",
+        str(workbook),
+        "--replace",
+        "--today",
+        "2018-12-03",
+        "--backup-dir",
+        str(tmp_path / "backups"),
+    )
+    assert code == 0, err
+    assert "The plan it replaced, with its whole history, is in" in out
+    assert list((tmp_path / "backups").glob("planbot-backup-20181203-*.xlsx"))
+    _, detail, _ = run(capsys, "status", "1.1", "--json")
+    detail = json.loads(detail)
+    assert detail["last_update"]["text"] == "Review report accepted by the Board."
+    assert [h["text"][:20] for h in detail["history"]] == [
+        "Independent review o",
+        "Review report accept",
+    ]
+    _, leads, _ = run(capsys, "leads", "--json")
+    assert next(r for r in json.loads(leads) if r["name"] == "Chair of SSCB")["users"] == [
+        "U0ABCDEF1"
+    ]
+
+
+def test_a_rejected_import_changes_nothing(db, capsys, tmp_path):
+    run(capsys, "init")
+    _, before, _ = run(capsys, "status", "--json")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/13/2019,Red\n1.1,Again,Owner,01/01/2019,Purple\n"
+    )
+    code, _, err = run(capsys, "import", str(bad), "--replace")
+    assert code == 2 and "row 2" in err and "row 3" in err and "Nothing was imported" in err
+    _, after, _ = run(capsys, "status", "--json")
+    assert after == before
+
+
+def test_import_over_an_existing_plan_needs_replace(db, capsys, tmp_path):
+    run(capsys, "init")
+    good = tmp_path / "good.csv"
+    good.write_text("Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/03/2019,Red\n")
+    code, _, err = run(capsys, "import", str(good))
+    assert code == 2 and "--replace" in err
+    code, out, _ = run(capsys, "import", str(good), "--replace", "--backup-dir", str(tmp_path))
+    assert code == 0
+    _, out, _ = run(capsys, "status", "--json")
+    assert [a["rag"] for p in json.loads(out)["priorities"] for a in p["actions"]] == ["red"]
+
+
+def test_run_without_tokens_points_to_shell_and_demo(db, capsys):
+    code, _, err = run(capsys, "run")
+    assert code == 2
+    assert "SLACK_BOT_TOKEN and SLACK_APP_TOKEN are not set" in err and "planbot demo" in err
+    code, _, err = run(capsys, "run", "--http")
+    assert code == 2 and "SLACK_SIGNING_SECRET" in err
+
+
+def test_shell_script_mode(sqlite_db):
+    db = sqlite_db
+    from bot.local.shell import run_shell
+
+    script = io.StringIO(
+        "/plan status 7\n:as Service Manager - ICRT\n/plan status 1.4\n:as nobody\n:click 1\n:today 2019-04-01\n"
+        "/plan status 7.5\n:users\n:tick\n:bogus\n"
+    )
+    out = io.StringIO()
+    assert (
+        run_shell(Settings(_env_file=None, database_url=db), today=None, stdin=script, stdout=out)
+        == 0
+    )
+    text = out.getvalue()
+    assert "on a scratch copy of the bundled plan" in text
+    assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in text
+    assert "You are now" in text and "(Service Manager - ICRT)" in text
+    assert "No one matches 'nobody'" in text
+    assert "There is no button 1" in text
+    assert "91 days overdue" in text  # 7.5 was due 31 Dec 2018
+    assert "I don't know :bogus" in text
+
+
+def test_shell_works_on_a_copy(sqlite_db, capsys):
+    db = sqlite_db
+    from bot.local.shell import run_shell
+
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
+    out = io.StringIO()
+    run_shell(
+        Settings(_env_file=None, database_url=db),
+        today=None,
+        stdin=io.StringIO("/plan status 1\n"),
+        stdout=out,
+    )
+    assert f"on a scratch copy of {db.removeprefix('sqlite:///')}" in out.getvalue()
+    _, leads, _ = run(capsys, "leads", "--json")
+    chair = next(r for r in json.loads(leads) if r["name"] == "Chair of SSCB")
+    assert chair["users"] == [
+        "U0ABCDEF1"
+    ]  # the shell's fictional users never reach the real database
+
+
+def test_demo(sqlite_db, capsys, tmp_path):
+    db = sqlite_db
+    code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "The clock reads Tuesday 20 November 2018" in out
+    assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in out
+    assert "There is no priority 99 — the plan has priorities 1–15." in out
+    assert "0 refused by Slack's checks" in out
+    assert (tmp_path / "out" / "plan.xlsx").exists()
+    assert not Path(
+        db.removeprefix("sqlite:///")
+    ).exists()  # the demo never touches the configured database
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path):
+    from bot.slack_double import SignedRequests, SlackDouble
+
+    with SlackDouble() as double:
+        port = _free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "SLACK_BOT_TOKEN": double.bot_token,
+            "SLACK_SIGNING_SECRET": "run-secret",
+            "SLACK_API_URL": double.api_url,
+        }
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            signer = SignedRequests(
+                signing_secret="run-secret", team_id=double.team_id, bot_user_id=double.bot_user_id
+            )
+            user = double.add_user("someone")
+            request = signer.command(
+                user,
+                "help",
+                channel_id="C0ABC",
+                response_url=double.new_response_url(user, double.dm_channel(user)),
+            )
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    status, _ = request.post(f"http://127.0.0.1:{port}/slack/events", timeout=2)
+                    break
+                except OSError:
+                    assert process.poll() is None, process.stdout.read()
+                    assert time.monotonic() < deadline, "planbot run --http did not start"
+                    time.sleep(0.1)
+            assert status == 200
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=20)
+        assert process.returncode == 0, output
+        assert "planbot stopped" in output or "Shutting down" in output
+
+
+# Columns that describe the load itself rather than the plan: they are expected to differ.
+LOAD_METADATA = {
+    ("plan", "loaded_at"),
+    ("plan", "source"),
+    ("rolemember", "mapped_at"),
+    ("rolemember", "mapped_by"),
+}
+
+
+def _table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every plan table's rows, without surrogate ids, in a stable order."""
+    from sqlalchemy import select
+
+    from store.archive import PLAN_TABLES
+    from store.engine import make_engine
+
+    engine = make_engine(url)
+    rows = {}
+    with engine.connect() as connection:
+        for model in PLAN_TABLES:
+            table = model.__table__
+            columns = [
+                c
+                for c in table.columns
+                if c.name != "id"
+                and not c.name.endswith("_id")
+                and (table.name, c.name) not in LOAD_METADATA
+            ]
+            rows[table.name] = sorted(map(tuple, connection.execute(select(*columns))), key=repr)
+    engine.dispose()
+    return rows
+
+
+def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypatch):
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from store import leads
+    from store.engine import make_engine, transaction
+    from store.models import Action, ProgressUpdate, RagChange, TimescaleChange
+
+    run(capsys, "init")
+    run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF2")
+    engine = make_engine(db)
+    at = datetime(2018, 12, 3, 10, tzinfo=UTC)
+    with transaction(engine) as session:  # a month of use, written as the bot will write it
+        action = session.exec(select(Action).where(Action.ref == "7.5")).one()
+        action.rag, action.timescale = "amber", datetime(2019, 3, 31).date()
+        session.add(
+            RagChange(
+                action_id=action.id,
+                from_rag="unrated",
+                to_rag="amber",
+                at=at,
+                by="U0CHAIR01",
+                via="button",
+                reason="Slipping",
+            )
+        )
+        session.add(
+            TimescaleChange(
+                action_id=action.id,
+                from_date=action.original_timescale,
+                to_date=action.timescale,
+                at=at,
+                by="U0CHAIR01",
+                via="command",
+            )
+        )
+        session.add(
+            ProgressUpdate(
+                action_id=action.id, text="Backlog", at=at, author="U0LEAD0001", source="reply"
+            )
+        )
+        session.add(
+            ProgressUpdate(
+                action_id=action.id,
+                text="Wrong action",
+                at=at,
+                author="U0LEAD0001",
+                source="reply",
+                retracted_at=at,
+            )
+        )
+        leads.map_role(
+            session=session,
+            role_name="CEO of TfC",
+            user_id="U0CEO0001",
+            deputy=None,
+            at=at,
+            by="cli",
+        )
+    engine.dispose()
+    before = _table_rows(db)
+    run(capsys, "export", str(tmp_path / "plan.xlsx"))
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    monkeypatch.setenv("DATABASE_URL", fresh)
+    code, _, err = run(capsys, "import", str(tmp_path / "plan.xlsx"))
+    assert code == 0, err
+    after = _table_rows(fresh)
+    for table in before:
+        assert after[table] == before[table], table

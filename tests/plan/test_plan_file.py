@@ -1,0 +1,82 @@
+"""A broken plan file gets one report naming every problem; nothing is loaded from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.plan.plan_file import PlanFileError, plan_from_data, read_plan_file
+
+
+def _plan(**priority) -> dict:
+    base = {
+        "number": 1,
+        "section": "leadership",
+        "recommendation": "Do better",
+        "actions": [{"id": "1.1", "text": "Act"}],
+    }
+    return {"priorities": [{**base, **priority}]}
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"plan": "My plan", "priorities": []}, "`plan:` must be a mapping"),
+        ({"sections": ["a"], "priorities": []}, "`sections:` must map keys to titles"),
+        (
+            _plan(ofsted_recommendation="nine"),
+            "ofsted_recommendation 'nine' must be a whole number",
+        ),
+        (_plan(expected_outcomes="Children are safe"), "expected_outcomes must be a list"),
+        (_plan(actions=[{"id": 1.1, "text": "Act"}]), "id 1.1 must be quoted"),
+        (_plan(actions=[{"id": "one", "text": "Act"}]), "id 'one' is not an action number"),
+        (_plan(actions=[{"id": "2.1", "text": "Act"}]), "action 2.1: listed under priority 1"),
+        (
+            _plan(actions=[{"id": "1.1", "text": "Act", "timescale": "31/03/2019"}]),
+            "is not a date (write it as YYYY-MM-DD",
+        ),
+        (
+            _plan(actions=[{"id": "1.1", "text": "Act", "rag": "purple"}]),
+            "RAG 'purple' is not one of",
+        ),
+        (
+            _plan(actions=[{"id": "1.1", "text": "A"}, {"id": "1.1", "text": "B"}]),
+            "action 1.1: appears twice",
+        ),
+        (_plan(section="nowhere"), "section 'nowhere' is not one of"),
+        ({"priorities": "none"}, "needs a top-level `priorities:` list"),
+    ],
+)
+def test_problems_are_named(data, problem):
+    with pytest.raises(PlanFileError) as raised:
+        plan_from_data(data, source="plan.yaml")
+    assert problem in str(raised.value)
+    assert str(raised.value).startswith("plan.yaml cannot be loaded")
+
+
+def test_all_problems_are_reported_at_once():
+    data = _plan(ofsted_recommendation="nine", section="nowhere", actions=[{"id": "x"}])
+    with pytest.raises(PlanFileError) as raised:
+        plan_from_data(data)
+    assert len(raised.value.problems) == 3
+
+
+def test_unreadable_and_invalid_yaml(tmp_path):
+    with pytest.raises(PlanFileError, match="cannot read the file"):
+        read_plan_file(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("priorities: [\n")
+    with pytest.raises(PlanFileError, match="not valid YAML"):
+        read_plan_file(bad)
+
+
+def test_a_good_minimal_plan():
+    spec = plan_from_data(
+        _plan(
+            actions=[
+                {"id": "1.1", "text": "Act", "leads": ["Service Manager – ICRT"], "rag": "Amber"}
+            ]
+        )
+    )
+    action = spec.actions[0]
+    assert action.leads == ["Service Manager - ICRT"] and action.rag.value == "amber"
+    assert spec.name == "Improvement plan"

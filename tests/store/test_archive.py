@@ -1,0 +1,288 @@
+"""Loading, replacing and exporting a plan with its whole history: nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.plan.history import (
+    LeadRecord,
+    MeasureValueRecord,
+    PlanArchive,
+    RagChangeRecord,
+    TimescaleChangeRecord,
+    UpdateRecord,
+)
+from bot.plan.rag import Rag
+from store import archive, leads, plan
+from store.engine import make_engine, migrate, transaction
+from store.models import Action, RagChange, TimescaleChange
+from tests.conftest import LOADED_AT
+
+NOV = datetime(2018, 11, 20, 10, tzinfo=UTC)
+DEC = datetime(2018, 12, 3, 10, tzinfo=UTC)
+
+
+def _export(engine) -> PlanArchive:
+    with Session(engine) as session:
+        return archive.export_archive(session=session)
+
+
+def _with_history(spec) -> PlanArchive:
+    """The seed plan after a month of use: every kind of history, by hand."""
+    spec = copy.deepcopy(spec)
+    actions = {a.id: a for a in spec.actions}
+    actions["1.4"].rag = Rag.AMBER
+    actions["7.5"].original_timescale = date(2018, 12, 31)
+    actions["7.5"].timescale = date(2019, 3, 31)  # revised
+    actions["1.4"].progress = "Flowchart embedded; audit in January."
+    spec.priorities[0].kpis[0].current = "87%"
+    seed_updates = [
+        UpdateRecord(a.id, spec.progress_as_of, a.progress, None, "seed")
+        for a in copy.deepcopy(_seed_actions(spec))
+        if a.progress
+    ]
+    return PlanArchive(
+        spec=spec,
+        updates=[
+            *seed_updates,
+            UpdateRecord("1.4", NOV, "Oops, wrong action", "U0LEAD1", "reply", retracted_at=NOV),
+            UpdateRecord("1.4", DEC, "Flowchart embedded; audit in January.", "U0LEAD1", "reply"),
+        ],
+        rag_changes=[
+            RagChangeRecord("1.4", NOV, Rag.UNRATED, Rag.GREEN, "U0CHAIR", "button", None),
+            RagChangeRecord("1.4", DEC, Rag.GREEN, Rag.AMBER, "U0CHAIR", "button", "Audit slipped"),
+        ],
+        timescale_changes=[
+            TimescaleChangeRecord(
+                "7.5",
+                DEC,
+                date(2018, 12, 31),
+                date(2019, 3, 31),
+                "U0CHAIR",
+                "command",
+                "Court backlog",
+            )
+        ],
+        leads=[
+            LeadRecord("Service Manager - ICRT", "U0LEAD1"),
+            LeadRecord("Service Manager - ICRT", "U0DEP1", deputy=True),
+        ],
+        measure_values=[
+            MeasureValueRecord(
+                1, "kpi", spec.priorities[0].kpis[0].name, "81%", NOV, "U0PERF", "command"
+            ),
+            MeasureValueRecord(
+                1, "kpi", spec.priorities[0].kpis[0].name, "87%", DEC, "U0PERF", "command"
+            ),
+        ],
+    )
+
+
+def _seed_actions(_spec):
+    from bot.plan.plan_file import load_bundled_plan
+
+    return load_bundled_plan().actions  # the texts as the seed wrote them, before any edit
+
+
+def test_loading_twice_is_refused(seeded, seed_spec):
+    with pytest.raises(archive.PlanAlreadyLoaded), transaction(seeded) as session:
+        archive.load_plan(
+            session=session, archive=PlanArchive(seed_spec), loaded_at=LOADED_AT, source="again"
+        )
+    with Session(seeded) as session:
+        assert len(list(session.exec(select(Action)))) == 93
+
+
+def test_a_plan_without_history_stands_as_written(engine, seed_spec):
+    spec = copy.deepcopy(seed_spec)
+    spec.priorities[0].actions[0].rag = Rag.GREEN
+    spec.priorities[6].actions[4].original_timescale = date(2018, 11, 30)
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session, archive=PlanArchive(spec), loaded_at=LOADED_AT, source="plan.yaml"
+        )
+    with Session(engine) as session:
+        [rag] = session.exec(select(RagChange))
+        [timescale] = session.exec(select(TimescaleChange))
+    written = seed_spec.progress_as_of
+    assert (rag.from_rag, rag.to_rag, rag.via, rag.at) == ("unrated", "green", "import", written)
+    assert (timescale.from_date, timescale.to_date, timescale.at) == (
+        date(2018, 11, 30),
+        date(2018, 12, 31),
+        written,
+    )
+
+
+def test_export_then_load_loses_nothing(engine, database_url, seed_spec, tmp_path):
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session, archive=_with_history(seed_spec), loaded_at=LOADED_AT, source="history"
+        )
+    exported = _export(engine)
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrate(fresh)
+    with transaction(fresh) as session:
+        archive.load_plan(session=session, archive=exported, loaded_at=DEC, source="export.xlsx")
+    again = _export(fresh)
+    assert again == exported
+    assert [c.reason for c in again.rag_changes] == [None, "Audit slipped"]
+    assert any(u.retracted_at for u in again.updates)
+    assert again.leads == [
+        LeadRecord("Service Manager - ICRT", "U0LEAD1"),
+        LeadRecord("Service Manager - ICRT", "U0DEP1", deputy=True),
+    ]
+    with Session(fresh) as session:
+        detail = plan.action_detail(session=session, ref="7.5")
+    assert detail.action.original_timescale == date(
+        2018, 12, 31
+    ) and detail.action.timescale == date(2019, 3, 31)
+    fresh.dispose()
+
+
+def test_what_the_spreadsheet_changed_is_recorded_at_load_time(engine, seed_spec):
+    with transaction(engine) as session:
+        archive.load_plan(
+            session=session, archive=_with_history(seed_spec), loaded_at=LOADED_AT, source="history"
+        )
+    exported = _export(engine)
+    actions = {a.id: a for a in exported.spec.actions}
+    actions["1.4"].rag = Rag.GREEN
+    actions["1.4"].progress = "Audit done."
+    actions["7.5"].timescale = date(2019, 6, 30)
+    exported.spec.priorities[0].kpis[0].current = "90%"
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session,
+            archive=exported,
+            loaded_at=datetime(2019, 1, 7, tzinfo=UTC),
+            source="edited.xlsx",
+        )
+    after = _export(engine)
+    edit = datetime(2019, 1, 7, tzinfo=UTC)
+    assert after.updates[-1] == UpdateRecord("1.4", edit, "Audit done.", None, "import")
+    assert after.rag_changes[-1] == RagChangeRecord(
+        "1.4", edit, Rag.AMBER, Rag.GREEN, None, "import"
+    )
+    assert after.timescale_changes[-1] == TimescaleChangeRecord(
+        "7.5", edit, date(2019, 3, 31), date(2019, 6, 30), None, "import"
+    )
+    assert after.measure_values[-1].value == "90%" and after.measure_values[-1].at == edit
+    # Nothing twice: each list grew by exactly the one edit.
+    assert (
+        len(after.updates),
+        len(after.rag_changes),
+        len(after.timescale_changes),
+        len(after.measure_values),
+    ) == (
+        len(exported.updates) + 1,
+        len(exported.rag_changes) + 1,
+        len(exported.timescale_changes) + 1,
+        len(exported.measure_values) + 1,
+    )
+    assert after.leads == exported.leads
+
+
+def test_replace_without_a_leads_sheet_keeps_the_mappings_of_roles_that_remain(seeded, seed_spec):
+    with transaction(seeded) as session:
+        for role, user in (("Chair of SSCB", "U0KEEP"), ("CEO of TfC", "U0GONE")):
+            leads.map_role(
+                session=session, role_name=role, user_id=user, deputy=None, at=LOADED_AT, by=None
+            )
+    spec = copy.deepcopy(seed_spec)
+    spec.priorities = [
+        replace(p) for p in spec.priorities if p.number != 13
+    ]  # 13.2 is the CEO of TfC's only action
+    with transaction(seeded) as session:
+        report = archive.replace_plan(
+            session=session, archive=PlanArchive(spec), loaded_at=DEC, source="new.xlsx"
+        )
+    assert report.dropped_roles == ["CEO of TfC"]
+    assert "lead mappings" in report.kept_from_database
+    assert _export(seeded).leads == [LeadRecord("Chair of SSCB", "U0KEEP")]
+
+
+def test_seed_export_matches_the_seed(seeded, seed_spec):
+    exported = _export(seeded)
+    assert [a.id for a in exported.spec.actions] == [a.id for a in seed_spec.actions]
+    assert [a.leads for a in exported.spec.actions] == [a.leads for a in seed_spec.actions]
+    assert [a.progress for a in exported.spec.actions] == [a.progress for a in seed_spec.actions]
+    assert exported.spec.progress_as_of == seed_spec.progress_as_of
+    assert len(exported.updates) == sum(1 for a in seed_spec.actions if a.progress)
+    assert exported.rag_changes == [] and exported.timescale_changes == [] and exported.leads == []
+
+
+def _load(engine, archive_, at=LOADED_AT):
+    with transaction(engine) as session:
+        archive.load_plan(session=session, archive=archive_, loaded_at=at, source="history")
+
+
+def test_a_stale_file_is_refused_unless_forced(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    stale = _export(engine)
+    with transaction(engine) as session:  # recorded after the export
+        leads.map_role(
+            session=session,
+            role_name="CEO of TfC",
+            user_id="U0NEWONE1",
+            deputy=None,
+            at=DEC,
+            by=None,
+        )
+    with (
+        pytest.raises(archive.ReplaceRefused, match="1 lead mappings that stale.xlsx does not"),
+        transaction(engine) as session,
+    ):
+        archive.replace_plan(session=session, archive=stale, loaded_at=DEC, source="stale.xlsx")
+    assert LeadRecord("CEO of TfC", "U0NEWONE1") in _export(engine).leads  # nothing changed
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session, archive=stale, loaded_at=DEC, source="stale.xlsx", force=True
+        )
+    assert LeadRecord("CEO of TfC", "U0NEWONE1") not in _export(engine).leads
+
+
+def test_a_missing_history_sheet_keeps_the_database_history(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    before = _export(engine)
+    without = replace(before, rag_changes=None, measure_values=None)
+    with transaction(engine) as session:
+        report = archive.replace_plan(
+            session=session, archive=without, loaded_at=DEC, source="partial.xlsx"
+        )
+    assert report.kept_from_database == ["RAG changes", "KPI values"]
+    assert _export(engine) == before
+
+
+def test_pending_proposals_block_a_replace(seeded, seed_spec):
+    from store.models import RagProposal
+
+    with transaction(seeded) as session:
+        action = session.exec(select(Action).where(Action.ref == "1.1")).one()
+        session.add(RagProposal(action_id=action.id, proposed_rag="green", proposed_at=DEC))
+    with (
+        pytest.raises(archive.ReplaceRefused, match="1 RAG proposal"),
+        transaction(seeded) as session,
+    ):
+        archive.replace_plan(
+            session=session, archive=PlanArchive(seed_spec), loaded_at=DEC, source="x.xlsx"
+        )
+
+
+def test_an_edit_loaded_with_an_earlier_clock_still_comes_last(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    exported = _export(engine)
+    next(a for a in exported.spec.actions if a.id == "1.4").rag = Rag.RED
+    early = datetime(2018, 11, 1, tzinfo=UTC)  # before the DEC entries in the file
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session, archive=exported, loaded_at=early, source="edited.xlsx"
+        )
+    after = _export(engine)
+    assert after.rag_changes[-1].to_rag is Rag.RED and after.rag_changes[-1].at == DEC
+    with Session(engine) as session:
+        assert plan.action_detail(session=session, ref="1.4").action.rag is Rag.RED
