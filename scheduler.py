@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.deps import Deps
 from bot.settings import Settings
+from handlers import jobs
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +31,31 @@ class Job:
     id: str
     run: Callable[[Deps, datetime], str]
     trigger: Callable[[Settings], BaseTrigger]
+    # Run once as soon as the scheduler starts too (what a crash left undone is done at start).
+    at_start: bool = False
 
 
-# Later features add their jobs here (reminders, digest, month end).
-JOBS: tuple[Job, ...] = ()
+# Every few minutes: each person's reminder is due at their own 09:00, and a tick that finds
+# everything planned and sent costs a read. (The digest and month end add their jobs here.)
+TICK_MINUTES = 5
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        id="reminders",
+        run=jobs.remind,
+        trigger=lambda settings: IntervalTrigger(
+            minutes=TICK_MINUTES, timezone=ZoneInfo(settings.planbot_timezone)
+        ),
+    ),
+    Job(
+        id="inbox",
+        run=jobs.redrive_inbox,
+        trigger=lambda settings: IntervalTrigger(
+            minutes=TICK_MINUTES, timezone=ZoneInfo(settings.planbot_timezone)
+        ),
+        at_start=True,
+    ),
+)
 
 
 def build_scheduler(settings: Settings, deps: Deps) -> BackgroundScheduler:
@@ -50,6 +73,7 @@ def build_scheduler(settings: Settings, deps: Deps) -> BackgroundScheduler:
             args=[job.id, deps],
             id=job.id,
             replace_existing=True,
+            **({"next_run_time": deps.clock.now()} if job.at_start else {}),
         )
     return scheduler
 

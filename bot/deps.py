@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
+from bot.slack.pacing import Pacer
 
 # Answers and other work after an ack run on this many threads (each may hold a database
 # connection); acks never wait for them.
@@ -23,6 +24,9 @@ class Deps:
     clock: Clock
     client: WebClient
     background: Background
+    # Paces the bot's own posts under Slack's rate limits; None where nothing limits them (the
+    # local Slack double, unless a test turns its limits on).
+    pacer: Pacer | None = None
 
 
 def make_deps(
@@ -32,6 +36,7 @@ def make_deps(
     clock: Clock | None = None,
     client: WebClient | None = None,
     background: Background | None = None,
+    paced: bool = True,
 ) -> Deps:
     """Deps from the settings, with any part given by the caller (the shell, the tests)."""
     from bot.slack.client import make_client
@@ -43,4 +48,6 @@ def make_deps(
         clock=clock or SystemClock(),
         client=client or make_client(settings),
         background=background or Background.threads(WORKERS),
+        # Bursts of ten, then the settings' pace: short fan-outs go at once.
+        pacer=Pacer(settings.planbot_posts_per_minute / 60, burst=10) if paced else None,
     )

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
 import sys
 import threading
+from urllib.error import URLError
 
 from bot.app import create_app
 from bot.deps import make_deps
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# `planbot run`'s own exit code for a port another process holds (README, "Exit codes"): a
+# supervisor can tell "another planbot is already running" from a crash (1) or bad settings (2).
+PORT_IN_USE = 3
 
 NO_TOKENS = """planbot run needs Slack credentials, and {missing} {verb} not set.
   Socket Mode (the default) needs SLACK_BOT_TOKEN (xoxb-…) and SLACK_APP_TOKEN (xapp-…).
@@ -39,36 +46,128 @@ def run(settings: Settings, *, http: bool, port: int, host: str) -> int:
             file=sys.stderr,
         )
         return 2
+    listener = None
+    if http:
+        try:
+            listener = _listen(host, port)
+        except OSError as exc:
+            return _cannot_listen(exc, host, port)
+    try:
+        return _run(settings, listener)
+    finally:
+        if listener is not None:
+            listener.close()
+
+
+def _run(settings: Settings, listener: socket.socket | None) -> int:
     from scheduler import build_scheduler
 
     deps = make_deps(settings)
-    app = create_app(settings, deps=deps)
-    scheduler = build_scheduler(settings, deps)
-    scheduler.start()
     try:
-        if http:
-            _serve_http(app, host=host, port=port)
-        else:
-            _serve_socket_mode(app, settings)
+        # Bolt checks the token only at the first request, then answers every request 500 if
+        # Slack refuses it: check it once here and stop with the reason instead.
+        problem = _slack_problem(deps, settings)
+        if problem:
+            print(f"planbot: {problem}", file=sys.stderr)
+            return 1
+        app = create_app(settings, deps=deps)
+        scheduler = build_scheduler(settings, deps)
+        scheduler.start()
+        try:
+            if listener is not None:
+                _serve_http(app, listener)
+            else:
+                _serve_socket_mode(app, settings)
+        finally:
+            scheduler.shutdown(wait=True)
+            log.info("planbot stopped")
     finally:
-        scheduler.shutdown(wait=True)
         deps.background.shutdown(wait=True)
         deps.engine.dispose()
-        log.info("planbot stopped")
     return 0
 
 
-def _serve_http(app, *, host: str, port: int) -> None:
+def _listen(host: str, port: int) -> socket.socket:
+    """The HTTP port, bound before anything starts, so a port in use is one clear line."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    listener = socket.socket(family, kind, proto)
+    try:
+        # As asyncio's own servers do: a restart may bind while old connections are in TIME_WAIT
+        # (a port another process listens on is still refused).
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)
+    except OSError:
+        listener.close()
+        raise
+    return listener
+
+
+def _cannot_listen(exc: OSError, host: str, port: int) -> int:
+    if exc.errno == errno.EADDRINUSE:
+        print(
+            f"planbot: {host}:{port} is already in use (another planbot, or another server, "
+            "listens there); stop it or choose another --port.",
+            file=sys.stderr,
+        )
+        return PORT_IN_USE
+    if isinstance(exc, socket.gaierror):
+        print(f"planbot: --host {host!r} is not an address of this machine.", file=sys.stderr)
+        return 2
+    print(f"planbot: cannot listen on {host}:{port}: {exc.strerror or exc}.", file=sys.stderr)
+    return 1
+
+
+def _slack_problem(deps, settings: Settings) -> str | None:
+    """Why Slack will not work with this token, in one line, or None when auth.test passes."""
+    from slack_sdk.errors import SlackApiError
+
+    # slack_sdk logs a failed connection at ERROR before raising; the line below says it once.
+    quiet = logging.getLogger("slack_sdk.web.base_client")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        deps.client.auth_test()
+    except SlackApiError as exc:
+        if exc.response.status_code >= 500:
+            return (
+                f"Slack answered auth.test with HTTP {exc.response.status_code}; "
+                "try again when Slack is up (https://slack-status.com)."
+            )
+        return (
+            f"Slack refused SLACK_BOT_TOKEN (auth.test: {exc.response.get('error')}); copy the "
+            "Bot User OAuth Token again from the app's OAuth & Permissions page."
+        )
+    except (URLError, OSError) as exc:
+        # URLError wraps the socket's error (refused, unknown host, TLS) in .reason.
+        reason = getattr(exc, "reason", None) or exc
+        reason = getattr(reason, "strerror", None) or reason
+        return (
+            f"planbot cannot reach Slack at {settings.slack_api_url} ({reason}); "
+            "check SLACK_API_URL and the network."
+        )
+    finally:
+        quiet.setLevel(level)
+    return None
+
+
+def _serve_http(app, listener: socket.socket) -> None:
     import uvicorn
 
-    from bot.http import asgi_app
+    from bot.http import EVENTS_PATH, asgi_app
 
+    host, port = listener.getsockname()[:2]
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then restores the handlers it found and
     # raises the signal again; with these in place that second delivery is harmless, so the
     # scheduler and the database are closed by run() too.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: log.info("stopping"))
-    uvicorn.Server(uvicorn.Config(asgi_app(app), host=host, port=port, log_level="info")).run()
+    config = uvicorn.Config(asgi_app(app), host=host, port=port, log_level="info")
+    # uvicorn names the address only when it binds the socket itself.
+    log.info("planbot serving Slack's requests at http://%s:%s%s", host, port, EVENTS_PATH)
+    uvicorn.Server(config).run(sockets=[listener])
 
 
 def _serve_socket_mode(app, settings: Settings) -> None:

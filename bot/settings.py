@@ -6,8 +6,13 @@ three in step. Tests construct Settings explicitly instead of relying on the env
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import io
+import os
 import re
 from datetime import time
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,9 +20,11 @@ import holidays
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.plan.refs import SLACK_USER_ID
+from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_USER_ID
 
-SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+ENV_FILE = ".env"
+# PLANBOT_* variables that are planbot's but not settings (the tests' PostgreSQL).
+NOT_SETTINGS = frozenset({"PLANBOT_TEST_POSTGRES_URL"})
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -36,7 +43,7 @@ class Settings(BaseSettings):
     """planbot's settings. Field names map to upper-case environment variables."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", validate_default=True
+        env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore", validate_default=True
     )
 
     slack_bot_token: SecretStr | None = Field(
@@ -83,6 +90,24 @@ class Settings(BaseSettings):
     planbot_reminder_days_before: Annotated[list[int], NoDecode] = Field(
         default_factory=lambda: [14, 7, 0],
         description="Days before an action's timescale on which its lead is reminded.",
+    )
+    planbot_overdue_every_days: int = Field(
+        default=7,
+        ge=1,
+        description="While an action is overdue, remind its lead every this many days.",
+    )
+    planbot_monthly_round_days: int = Field(
+        default=5,
+        ge=0,
+        description="Working days before month end of the monthly update round (0 turns it off).",
+    )
+    planbot_quiet_days: int = Field(
+        default=5, ge=0, description="No reminder for an action updated in the last this many days."
+    )
+    planbot_posts_per_minute: int = Field(
+        default=280,
+        ge=1,
+        description="Pace of the bot's DMs and posts (Slack allows about 300 a minute per workspace).",
     )
     planbot_digest_day: str = Field(default="mon", description="Weekday of the committee digest.")
     planbot_digest_time: time = Field(
@@ -183,9 +208,32 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database(cls, value: str) -> str:
+        if "\x00" in value:
+            # SQLite and the operating system would stop at it with a traceback, not a message.
+            where = "path" if value.startswith("sqlite") else "URL"
+            raise ValueError(f"the {where} holds a NUL byte (\\x00); remove it")
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
             raise ValueError(
                 "use sqlite:///path/to/planbot.db or postgresql+psycopg://user:pass@host/db"
+            )
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use sqlite:///path/to/planbot.db or "
+                "postgresql+psycopg://user:pass@host/db"
+            ) from None
+        if url.get_backend_name() == "sqlite" and (
+            url.database in (None, "")
+            or ":memory:" in url.database
+            or url.query.get("mode") == "memory"
+        ):
+            raise ValueError(
+                "an in-memory SQLite database vanishes when planbot stops, and each command "
+                "would see an empty one; use a file such as sqlite:///planbot.db"
             )
         return value
 
@@ -223,6 +271,9 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: object) -> Settings:
     """Build Settings from the environment, turning validation errors into one clear message."""
+    env_file = overrides.get("_env_file", ENV_FILE)
+    if env_file is not None:
+        _check_env_file(Path(str(env_file)))
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -240,6 +291,64 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(
             "planbot cannot start; fix these settings:\n" + "\n".join(lines)
         ) from None
+
+
+def _env_file_lines(path: Path) -> list:
+    """The .env file's lines as python-dotenv reads them (its Binding: key, error, original)."""
+    from dotenv.parser import parse_stream
+
+    return list(parse_stream(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def _check_env_file(path: Path) -> None:
+    """Stop at a .env file planbot would misread: not UTF-8 (pydantic-settings fails with a
+    traceback), or a line python-dotenv cannot parse (it would skip it with a warning, and a
+    skipped DATABASE_URL means another database)."""
+    if not path.is_file():
+        return
+    where = path.resolve()
+    try:
+        lines = _env_file_lines(path)
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SettingsError(
+            f"planbot cannot start: {where} is not UTF-8 text "
+            f"(byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"planbot cannot start: cannot read {where}: {exc.strerror}") from None
+    broken = [line.original.line for line in lines if line.error]
+    if broken:
+        # The line itself is not echoed: it may hold a token.
+        raise SettingsError(
+            f"planbot cannot start: line {broken[0]} of {where} is not NAME=value "
+            "(an unclosed quote, or no name before '='); fix or remove it"
+        )
+
+
+def unknown_variables(env_file: str | os.PathLike = ENV_FILE) -> list[str]:
+    """A warning for each PLANBOT_* variable (in the environment or the .env file) that is not a
+    setting: a typo there is otherwise silently ignored and the default used instead."""
+    known = set(settings_fields())
+    found: list[tuple[str, str]] = [(name, "") for name in os.environ]
+    path = Path(env_file)
+    if path.is_file():
+        # load_settings says what is wrong with an unreadable file itself.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            where = f" (in {path.resolve()})"
+            found += [(line.key, where) for line in _env_file_lines(path) if line.key]
+    warnings = []
+    for name, where in found:
+        upper = name.upper()
+        if not upper.startswith("PLANBOT_") or upper in known or upper in NOT_SETTINGS:
+            continue
+        # Compared without the prefix they all share, which would make any two look alike.
+        suffixes = {n.removeprefix("PLANBOT_"): n for n in known if n.startswith("PLANBOT_")}
+        close = difflib.get_close_matches(upper.removeprefix("PLANBOT_"), sorted(suffixes), n=1)
+        hint = f"; did you mean {suffixes[close[0]]}?" if close else "."
+        warnings.append(f"{name}{where} is not a planbot setting{hint}")
+    return warnings
 
 
 def settings_fields() -> dict[str, str]:

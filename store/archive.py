@@ -8,6 +8,7 @@ history shows who changed what through the import.
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -16,6 +17,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from bot.plan.history import (
+    LACKABLE,
     LeadRecord,
     MeasureValueRecord,
     PlanArchive,
@@ -24,10 +26,13 @@ from bot.plan.history import (
     UpdateRecord,
 )
 from bot.plan.rag import Rag
-from bot.plan.specs import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec
+from bot.plan.refs import ActionRef
+from bot.plan.roles import role_key
+from bot.plan.specs import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec, same_action_text
 from store.models import (
     Action,
     ActionLead,
+    Escalation,
     LeadRole,
     Measure,
     MeasureValue,
@@ -37,8 +42,10 @@ from store.models import (
     ProgressUpdate,
     RagChange,
     RagProposal,
+    ReminderItem,
     RoleMember,
     Section,
+    Snooze,
     TimescaleChange,
 )
 from store.plan import plan_exists
@@ -191,6 +198,7 @@ class Replayed:
 
     latest: dict = field(default_factory=dict)
     last: dict = field(default_factory=dict)
+    standing: dict = field(default_factory=lambda: defaultdict(set))  # every standing value
 
 
 def _replay(
@@ -207,6 +215,7 @@ def _replay(
         replayed.last[key(row)] = row.at
         if stands(row):
             replayed.latest[key(row)] = value(row)
+            replayed.standing[key(row)].add(value(row))
     return replayed
 
 
@@ -229,7 +238,10 @@ def _load_updates(
         ),
     )
     for a_spec in archive.spec.actions:
-        if a_spec.progress and history.latest.get(a_spec.id) != a_spec.progress:
+        # A text the history already holds is not an edit: with a row added by hand to the
+        # Progress history sheet and the Plan sheet left as exported, the Plan's text is an
+        # older update, and recording it again would make it the newest.
+        if a_spec.progress and a_spec.progress not in history.standing[a_spec.id]:
             session.add(
                 ProgressUpdate(
                     action_id=actions[a_spec.id].id,
@@ -361,6 +373,26 @@ HISTORY_LISTS = {
     "measure_values": "KPI values",
     "leads": "lead mappings",
 }
+ACTION_HISTORIES = ("updates", "rag_changes", "timescale_changes")
+# The action fields a file may lack, in the order a report lists them, with their words.
+_ACTION_FIELDS = {
+    "leads": "leads",
+    "timescale": "timescales",
+    "original_timescale": "original timescales",
+    "timescale_as_written": "timescales as written",
+    "progress": "progress",
+    "rag": "RAG",
+    "paragraph_refs": "paragraph refs",
+    "note": "notes",
+    "is_new": "new-action flags",
+}
+_PRIORITY_FIELDS = {
+    "sections": "sections",
+    "ofsted_recommendation": "Ofsted recommendation numbers",
+    "priority_paragraph_refs": "paragraph refs",
+    "expected_outcomes": "expected outcomes",
+    "priority_note": "notes",
+}
 
 
 class ReplaceRefused(Exception):
@@ -369,8 +401,144 @@ class ReplaceRefused(Exception):
 
 @dataclass
 class ReplaceReport:
+    name: str  # the plan's name now (the database's, when the file has none)
     dropped_roles: list[str]
     kept_from_database: list[str]
+    # What the file supplied, in words ("15 priorities and 93 actions: their texts, leads, ...").
+    replaced: list[str] = field(default_factory=list)
+    # Actions whose history was not carried (a different action under their number, or none):
+    # it is in the backup only. Priority numbers whose KPI values were not carried likewise.
+    history_not_carried: list[str] = field(default_factory=list)
+    measures_not_carried: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Sameness:
+    """Which of the new plan's actions and priorities are the database's, under the same number.
+
+    "The same action" is same_action_text's rule (same number, and nearly the same words); a
+    priority is the same when its number is, and its recommendation is nearly the same or, where
+    the file spells none, one of its actions is the same. Only what is the same inherits the
+    database's history and fields."""
+
+    actions: frozenset[str]
+    priorities: frozenset[int]
+
+    @classmethod
+    def of(cls, old: PlanSpec, new: PlanSpec) -> _Sameness:
+        old_actions = {a.id: a for a in old.actions}
+        old_priorities = {p.number: p for p in old.priorities}
+        actions = frozenset(
+            a.id
+            for a in new.actions
+            if a.id in old_actions and same_action_text(old_actions[a.id].text, a.text)
+        )
+        return cls(
+            actions,
+            frozenset(
+                p.number
+                for p in new.priorities
+                if p.number in old_priorities
+                and (
+                    any(a.id in actions for a in p.actions)
+                    if _unspelt_recommendation(p)
+                    else same_action_text(old_priorities[p.number].recommendation, p.recommendation)
+                )
+            ),
+        )
+
+
+def _unspelt_recommendation(priority: PrioritySpec) -> bool:
+    # A file without a recommendation for a priority gets "Priority N" (read_plan_table).
+    return priority.recommendation == f"Priority {priority.number}"
+
+
+def _keep_what_the_file_lacks(
+    current: PlanSpec, new: PlanSpec, lacks: frozenset[str], same: _Sameness
+) -> PlanSpec:
+    """The new plan, with what the file does not carry (`lacks`) taken from the current one for
+    the priorities and actions that are the same; others keep what the file said (or nothing)."""
+    spec = copy.deepcopy(new)
+    old_actions = {a.id: a for a in current.actions}
+    old_priorities = {p.number: p for p in current.priorities}
+    if "about" in lacks:
+        spec.name, spec.organisation = current.name, current.organisation
+        spec.progress_as_of = current.progress_as_of
+    for priority in spec.priorities:
+        old = old_priorities.get(priority.number)
+        if old is None or priority.number not in same.priorities:
+            continue
+        if _unspelt_recommendation(priority):
+            priority.recommendation = old.recommendation
+        if "sections" in lacks:
+            priority.section = old.section
+        if "ofsted_recommendation" in lacks:
+            priority.ofsted_recommendation = old.ofsted_recommendation
+        if "priority_paragraph_refs" in lacks:
+            priority.paragraph_refs = list(old.paragraph_refs)
+        if "expected_outcomes" in lacks:
+            priority.expected_outcomes = list(old.expected_outcomes)
+        if "priority_note" in lacks:
+            priority.note = old.note
+        if "measures" in lacks:
+            priority.kpis = copy.deepcopy(old.kpis)
+            priority.quality_measures = copy.deepcopy(old.quality_measures)
+    for action in spec.actions:
+        old = old_actions.get(action.id)
+        if old is None or action.id not in same.actions:
+            continue
+        if "timescale_as_written" in lacks and action.timescale == old.timescale:
+            # A CSV's timescale is "dd/mm/yyyy" text; the database's own words for the same date
+            # ("end of March 2019") stand. A new date is written as the file wrote it.
+            action.timescale_as_written = old.timescale_as_written
+        for name in _ACTION_FIELDS:
+            if name in lacks and name != "timescale_as_written":
+                setattr(action, name, copy.deepcopy(getattr(old, name)))
+                if name == "timescale":
+                    action.timescale_as_written = old.timescale_as_written
+    used = [p.section for p in spec.priorities]
+    titles = {**spec.sections, **current.sections} if "sections" in lacks else spec.sections
+    order = [*current.sections, *spec.sections] if "sections" in lacks else list(spec.sections)
+    spec.sections = {key: titles[key] for key in dict.fromkeys(order) if key in used}
+    return spec
+
+
+def _report_words(spec: PlanSpec, archive: PlanArchive, lacks: frozenset[str]) -> list[str]:
+    """What the file supplied, in words."""
+    actions = ["their texts", *(w for n, w in _ACTION_FIELDS.items() if n not in lacks)]
+    words = [
+        f"{_count(len(spec.priorities), 'priority', 'priorities')} and "
+        f"{_count(len(spec.actions), 'action', 'actions')}: {_and(actions)}"
+    ]
+    priorities = ["recommendations", *(w for n, w in _PRIORITY_FIELDS.items() if n not in lacks)]
+    words.append(f"priorities' {_and(priorities)}")
+    if "about" not in lacks:
+        words.append(LACKABLE["about"])
+    if "measures" not in lacks:
+        words.append("KPIs and quality measures")
+    words += [label for name, label in HISTORY_LISTS.items() if getattr(archive, name) is not None]
+    return words
+
+
+def _kept_words(lacks: frozenset[str]) -> list[str]:
+    """What the database kept because the file lacks it, in words (history lists aside)."""
+    order = ["about", "measures", *_PRIORITY_FIELDS, *_ACTION_FIELDS]
+    priority_words = [w for n, w in _PRIORITY_FIELDS.items() if n in lacks]
+    action_words = [w for n, w in _ACTION_FIELDS.items() if n in lacks]
+    words = [LACKABLE[name] for name in order[:2] if name in lacks]
+    if priority_words:
+        words.append(f"priorities' {_and(priority_words)}")
+    if action_words:
+        words.append(f"actions' {_and(action_words)}")
+    return words
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def replace_plan(
@@ -378,10 +546,15 @@ def replace_plan(
 ) -> ReplaceReport:
     """Replace the plan with the file's, keeping everything the file does not speak for.
 
-    A history sheet missing from the file keeps the database's entries (for the actions, roles
-    and measures the new plan still has). Entries in the database that a sheet lacks were
-    recorded after the file was exported: the replace is refused unless `force` (they are in
-    the backup the CLI writes first).
+    What the file lacks (`archive.lacks`: a CSV has no About or KPIs sheet, no paragraph refs,
+    ...) is kept from the database for the priorities and actions that are the same (_Sameness).
+    A history sheet missing from the file keeps the database's entries (for the same actions,
+    the roles the new plan still has, matched as `leads map` matches them, and the same
+    priorities' measures). History never follows a number onto a different action: the history
+    of an action that is gone or different is not carried, whether from the database or from
+    the file's own copy of it, and the replace is refused unless `force` (it is in the backup
+    the CLI writes first). Entries in the database that a sheet lacks for an action that is the
+    same were recorded after the file was exported: refused unless `force` too.
     """
     pending = session.exec(select(func.count()).select_from(RagProposal)).one()
     frozen = session.exec(select(func.count()).select_from(MonthSnapshot)).one()
@@ -391,52 +564,140 @@ def replace_plan(
             "which a spreadsheet does not carry; the plan cannot be replaced."
         )
     current = export_archive(session=session)
-    spec = archive.spec
-    refs = {action.id for action in spec.actions}
-    roles = {lead for action in spec.actions for lead in action.leads}
+    same = _Sameness.of(current.spec, archive.spec)
+    spec = _keep_what_the_file_lacks(current.spec, archive.spec, archive.lacks, same)
+    roles = {role_key(lead): lead for action in spec.actions for lead in action.leads}
     measures = {
         (p.number, kind, m.name)
         for p in spec.priorities
+        if p.number in same.priorities
         for kind, attribute in KIND_OF.items()
         for m in getattr(p, attribute)
     }
-    still_there = {
-        "updates": lambda row: row.action in refs,
-        "rag_changes": lambda row: row.action in refs,
-        "timescale_changes": lambda row: row.action in refs,
-        "measure_values": lambda row: (row.priority, row.kind, row.measure) in measures,
-        "leads": lambda row: row.role in roles,
-    }
-    carried: dict[str, list] = {}
+
+    def carried(name: str, row) -> bool:
+        """Whether a row of the database's history may stay with the new plan."""
+        if name in ACTION_HISTORIES:
+            return row.action in same.actions
+        if name == "measure_values":
+            return (row.priority, row.kind, row.measure) in measures
+        return role_key(row.role) in roles
+
+    kept: dict[str, list] = {}
     newer: list[str] = []
+    lost_actions: set[str] = set()
+    lost_priorities: set[int] = set()
     for name, label in HISTORY_LISTS.items():
         theirs = getattr(current, name) or []
         mine = getattr(archive, name)
+        for row in theirs:
+            if carried(name, row) or name == "leads":
+                continue
+            if name == "measure_values":
+                if row.priority not in same.priorities:
+                    lost_priorities.add(row.priority)
+            else:
+                lost_actions.add(row.action)
         if mine is None:
-            carried[name] = [row for row in theirs if still_there[name](row)]
+            kept[name] = [
+                replace(row, role=roles[role_key(row.role)]) if name == "leads" else row
+                for row in theirs
+                if carried(name, row)
+            ]
             continue
-        missing = set(theirs) - set(mine)
+        # The file's own copy of the database's history of an action now different stays out.
+        recorded = set(theirs)
+        kept[name] = [row for row in mine if row not in recorded or carried(name, row)]
+        missing = [row for row in recorded - set(mine) if carried(name, row)]
         if missing:
             newer.append(f"{len(missing)} {label}")
-    if newer and not force:
+    lost = sorted(lost_actions, key=ActionRef.parse)
+    refusals = []
+    if newer:
+        refusals.append(
+            f"The database has {', '.join(newer)} that {source} does not: they were probably "
+            "recorded after it was exported. Export again and redo the edits there."
+        )
+    if lost or lost_priorities:
+        what = []
+        if lost:
+            what.append(f"actions {', '.join(lost)}")
+        if lost_priorities:
+            what.append(f"the KPIs of priorities {', '.join(map(str, sorted(lost_priorities)))}")
+        refusals.append(
+            f"The history of {' and '.join(what)} would not be carried: {source} has no action "
+            "(or priority) of that number, or a different one (its words differ too much), and "
+            "history never follows a number onto a different action."
+        )
+    if refusals and not force:
         raise ReplaceRefused(
-            f"The database has {', '.join(newer)} that {source} does not: they were probably recorded "
-            "after it was exported. Export again and redo the edits there, or use --force to "
-            "replace them (the backup keeps them)."
+            " ".join(refusals) + " Use --force to replace anyway (the backup keeps all of it)."
         )
     dropped = (
-        sorted({row.role for row in current.leads or [] if row.role not in roles})
+        sorted({row.role for row in current.leads or [] if role_key(row.role) not in roles})
         if archive.leads is None
         else []
     )
+    loop = _LoopRows.take(session)
     for table in PLAN_TABLES:
         session.exec(delete(table))
     load_plan(
-        session=session, archive=replace(archive, **carried), loaded_at=loaded_at, source=source
+        session=session,
+        archive=replace(archive, spec=spec, **kept),
+        loaded_at=loaded_at,
+        source=source,
     )
+    loop.put_back(session, same.actions)
     return ReplaceReport(
-        dropped_roles=dropped, kept_from_database=[HISTORY_LISTS[name] for name in carried]
+        name=spec.name,
+        dropped_roles=dropped,
+        kept_from_database=[
+            *_kept_words(archive.lacks),
+            *(HISTORY_LISTS[name] for name in kept if getattr(archive, name) is None),
+        ],
+        replaced=_report_words(spec, archive, archive.lacks),
+        history_not_carried=lost,
+        measures_not_carried=sorted(lost_priorities),
     )
+
+
+@dataclass
+class _LoopRows:
+    """The reminder loop's rows about actions (reminders sent, snoozes, escalations), kept by
+    action number across a replace: they follow an action that is the same, as history does,
+    and go with one that is not."""
+
+    items: list[tuple[str, dict]]
+    snoozes: list[tuple[str, dict]]
+    escalations: list[tuple[str, dict]]
+
+    @classmethod
+    def take(cls, session: Session) -> _LoopRows:
+        refs = dict(session.exec(select(Action.id, Action.ref)).all())
+        taken = {}
+        for name, table in (
+            ("items", ReminderItem),
+            ("snoozes", Snooze),
+            ("escalations", Escalation),
+        ):
+            rows = list(session.exec(select(table)))
+            taken[name] = [
+                (refs[row.action_id], row.model_dump(exclude={"id", "action_id"})) for row in rows
+            ]
+            session.exec(delete(table))
+        return cls(**taken)
+
+    def put_back(self, session: Session, same: set[str] | dict) -> None:
+        ids = dict(session.exec(select(Action.ref, Action.id)).all())
+        for rows, table in (
+            (self.items, ReminderItem),
+            (self.snoozes, Snooze),
+            (self.escalations, Escalation),
+        ):
+            for ref, values in rows:
+                if ref in same and ref in ids:
+                    session.add(table(action_id=ids[ref], **values))
+        session.flush()
 
 
 def export_archive(*, session: Session) -> PlanArchive:

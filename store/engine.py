@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
@@ -64,9 +67,52 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database).resolve()
 
 
+class DatabaseTooNew(Exception):
+    """The database's schema is from a newer planbot: upgrading or using it could lose data."""
+
+    def __init__(self, revision: str, head: str) -> None:
+        super().__init__(revision, head)
+        self.revision = revision
+        self.head = head
+
+
+class CopyFailed(Exception):
+    """A SQLite database could not be copied; the message says why, in words."""
+
+
 def snapshot_sqlite(source: Path, target: Path) -> None:
-    """Copy a SQLite database consistently (WAL included) with SQLite's online backup API."""
-    with closing(sqlite3.connect(source)) as origin, closing(sqlite3.connect(target)) as copy:
+    """Copy a SQLite database consistently (WAL included) with SQLite's online backup API.
+
+    A WAL database on read-only media (a read-only mount, a folder planbot may not write) cannot
+    be opened the ordinary way: SQLite needs to create its -shm file. Nothing can be writing to
+    it there, so it is read as immutable (https://www.sqlite.org/uri.html#uriimmutable), unless
+    a -wal file holds transactions that reading it so would miss.
+    """
+    try:
+        try:
+            _backup(source, target, "mode=ro")
+        except sqlite3.OperationalError:
+            wal = source.with_name(f"{source.name}-wal")
+            writable = os.access(source.parent, os.W_OK)
+            if writable or (wal.exists() and wal.stat().st_size > 0):
+                raise
+            target.unlink(missing_ok=True)
+            _backup(source, target, "immutable=1")
+    except sqlite3.DatabaseError as exc:
+        # OperationalError (cannot open, locked, a full disk) is a DatabaseError too; the plain
+        # one is "file is not a database".
+        reason = str(exc)
+        if type(exc) is sqlite3.DatabaseError or "not a database" in reason:
+            reason = "it is not a SQLite database"
+        raise CopyFailed(reason) from None
+
+
+def _backup(source: Path, target: Path, mode: str) -> None:
+    uri = f"file:{quote(str(source))}?{mode}"
+    with (
+        closing(sqlite3.connect(uri, uri=True)) as origin,
+        closing(sqlite3.connect(target)) as copy,
+    ):
         origin.backup(copy)
 
 
@@ -88,12 +134,15 @@ def migrate(engine: Engine) -> Path | None:
     tables), or None when there was nothing to upgrade.
     """
     config = alembic_config(engine)
-    head = ScriptDirectory.from_config(config).get_current_head()
+    script = ScriptDirectory.from_config(config)
+    head = script.get_current_head()
     # Every command starts here: at head (nearly always) this is a plain read, which takes no
     # write lock and never waits for a writer.
     with engine.connect() as probe:
-        if MigrationContext.configure(probe).get_current_revision() == head:
-            return None
+        current = MigrationContext.configure(probe).get_current_revision()
+    if current == head:
+        return None
+    _refuse_unknown(script, current, head)
     with engine.connect() as connection:
         connection.execution_options(**{WRITES: True})
         sqlite = connection.dialect.name == "sqlite"
@@ -118,6 +167,7 @@ def _upgrade(connection, config: Config, head: str, engine: Engine) -> Path | No
     current = MigrationContext.configure(connection).get_current_revision()
     if current == head:
         return None  # another process upgraded it while this one waited
+    _refuse_unknown(ScriptDirectory.from_config(config), current, head)
     backup = None
     path = sqlite_path(engine.url.render_as_string(hide_password=False))
     if current is not None and path is not None:
@@ -131,6 +181,17 @@ def _upgrade(connection, config: Config, head: str, engine: Engine) -> Path | No
         if broken:
             raise RuntimeError(f"the upgrade would break {len(broken)} references: {broken[:5]}")
     return backup
+
+
+def _refuse_unknown(script: ScriptDirectory, current: str | None, head: str) -> None:
+    """A revision this planbot has no migration for was written by a newer one: stop, before
+    Alembic fails with a traceback, and before anything is written."""
+    if current is None:
+        return
+    try:
+        script.get_revision(current)
+    except CommandError:
+        raise DatabaseTooNew(current, head) from None
 
 
 @contextmanager

@@ -60,6 +60,17 @@ def roles(*, session: Session) -> list[RoleView]:
     return list(views.values())
 
 
+def members(*, session: Session, name: str) -> RoleView:
+    """One role (case and dashes forgiven) with its mapped users; UnknownRole if there is none."""
+    role = find_role(session=session, name=name)
+    view = RoleView(name=role.name)
+    for member in session.exec(
+        select(RoleMember).where(RoleMember.role_id == role.id).order_by(RoleMember.id)
+    ):
+        (view.deputies if member.is_deputy else view.users).append(member.slack_user_id)
+    return view
+
+
 def find_role(*, session: Session, name: str) -> LeadRole:
     """The role called `name` (case and dashes forgiven), or UnknownRole with the closest names."""
     wanted = role_key(name)

@@ -119,8 +119,9 @@ class ProgressUpdate(SQLModel, table=True):
 
     __table_args__ = (
         Index("ix_progressupdate_action_at", "action_id", "at"),
-        # One Slack message is one update, however often Slack delivers it (NULLs never clash).
-        UniqueConstraint("slack_channel", "slack_ts"),
+        # One Slack message is one update per action it speaks of, however often Slack delivers
+        # it (NULLs never clash).
+        UniqueConstraint("slack_channel", "slack_ts", "action_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -136,22 +137,29 @@ class ProgressUpdate(SQLModel, table=True):
 
 
 class RagProposal(SQLModel, table=True):
-    """A proposed RAG, from a reply or a button, on its way through confirmation and approval."""
+    """A proposed RAG and/or revised timescale, from a reply or a button, on its way through the
+    lead's confirmation and the approvers' decision."""
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(foreign_key="action.id", index=True)
     update_id: int | None = Field(default=None, foreign_key="progressupdate.id")
-    proposed_rag: str
+    proposed_rag: str | None = Field(default=None, description="None: only the timescale moves")
+    revised_timescale: date | None = None
     evidence: str | None = None
     proposed_by: str | None = None
     proposed_at: datetime = _utc()
     status: str = Field(
         default="unconfirmed",
-        description="unconfirmed, awaiting_approval, accepted, returned, withdrawn",
+        description="unconfirmed, evidence_pending, awaiting_approval, accepted, returned, withdrawn",
     )
+    confirmed_at: datetime | None = _utc(default=None)
     decided_by: str | None = None
     decided_at: datetime | None = _utc(default=None)
     reason: str | None = None
+    # Where the bot echoed it to the lead (its thread), and the approvers' DMs about it.
+    echo_channel: str | None = None
+    echo_ts: str | None = None
+    approval_messages: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
 class RagChange(SQLModel, table=True):
@@ -220,3 +228,116 @@ class MonthSnapshot(SQLModel, table=True):
     new_actions: int = 0
     total: int = 0
     frozen_at: datetime = _utc()
+
+
+# --- The loop: reminders and everything the bot sends --------------------------------------
+
+
+class Outbox(SQLModel, table=True):
+    """A message the bot must send exactly once (a reminder, an alert to the admins, …).
+
+    `key` names what it is for, such as "reminder:U0123:2018-11-20", so that planning the same
+    message twice (a retry, a restart, a second process) finds the row that is already there.
+    A sender claims a row for a while (`claimed_until`); a claim that ran out without `sent`
+    means the outcome is unknown, and the next sender looks in the conversation first.
+    """
+
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    kind: str = Field(description="reminder, unreachable, escalation")
+    recipient: str = Field(description="a Slack user id (a DM) or a channel id")
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", description="pending, sending, sent, failed")
+    attempts: int = 0
+    not_before: datetime | None = _utc(default=None)
+    claimed_by: str | None = None
+    claimed_until: datetime | None = _utc(default=None)
+    channel: str | None = Field(default=None, description="the conversation Slack posted it in")
+    ts: str | None = None
+    error: str | None = None
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None)
+
+
+class ReminderItem(SQLModel, table=True):
+    """One action in one reminder DM: who was asked about what, on which day, and why."""
+
+    __table_args__ = (UniqueConstraint("outbox_id", "action_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id", index=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    slack_user_id: str = Field(index=True)
+    day: date = Field(description="the recipient's local date")
+    reason: str = Field(description="overdue, due, upcoming, monthly")
+    days: int = Field(description="timescale minus day; negative when overdue")
+
+
+class Leave(SQLModel, table=True):
+    """A person away until a date (inclusive): their reminders go to the role's deputy."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_user_id: str = Field(index=True)
+    until: date
+    recorded_at: datetime = _utc()
+    recorded_by: str | None = None
+    cancelled_at: datetime | None = _utc(default=None)
+
+
+class Snooze(SQLModel, table=True):
+    """An action's reminders paused until a date (inclusive), by a lead."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    until: date
+    at: datetime = _utc()
+    by: str | None = None
+
+
+class Escalation(SQLModel, table=True):
+    """An overdue action whose lead did not answer two reminders; the approvers were told.
+
+    One per action and episode: `since` is the last update's date (or the timescale) that the
+    unanswered reminders followed, so a new update closes the episode and a later one opens anew.
+    """
+
+    __table_args__ = (UniqueConstraint("action_id", "since"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action.id", index=True)
+    since: date
+    day: date
+    reminders: int
+    leads: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    at: datetime = _utc()
+    resolved_at: datetime | None = _utc(default=None)
+
+
+class SlackPerson(SQLModel, table=True):
+    """What Slack said about a person: their time zone, their DM with the bot, whether reachable."""
+
+    slack_user_id: str = Field(primary_key=True)
+    tz: str | None = None
+    dm_channel: str | None = None
+    unreachable: str | None = Field(default=None, description="Slack's error, e.g. user_disabled")
+    checked_at: datetime = _utc()
+
+
+class Inbox(SQLModel, table=True):
+    """Every incoming event, command or interaction that changes state, stored before it is
+    processed and marked done after: a crash in between is re-driven at start, and a retry or
+    a redelivery finds its key taken."""
+
+    __table_args__ = (Index("ix_inbox_status", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, description="event:Ev…, message:C…:ts, action:…, view:…")
+    kind: str
+    payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default="pending", description="pending, done, failed")
+    attempts: int = 0
+    received_at: datetime = _utc()
+    done_at: datetime | None = _utc(default=None)
+    error: str | None = None

@@ -20,6 +20,7 @@ from bot.plan.views import (
 from store.models import (
     Action,
     ActionLead,
+    Escalation,
     LeadRole,
     Plan,
     Priority,
@@ -254,4 +255,19 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
         title=priority.recommendation,
         actions=(view,),
     )
-    return ActionDetail(priority=priority_view_, action=view, history=tuple(history))
+    escalation = session.exec(
+        select(Escalation)
+        .where(Escalation.action_id == action.id, Escalation.resolved_at.is_(None))
+        .order_by(Escalation.id.desc())
+    ).first()
+    return ActionDetail(
+        priority=priority_view_,
+        action=view,
+        history=tuple(history),
+        escalation=_escalation_text(escalation) if escalation else None,
+    )
+
+
+def _escalation_text(escalation: Escalation) -> str:
+    reminders = f"{escalation.reminders} reminder{'s' if escalation.reminders != 1 else ''}"
+    return f"Escalated to the approvers on {escalation.day.isoformat()}: {reminders} unanswered"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date
 
 from bot.clock import Clock, FixedClock, SystemClock
@@ -29,16 +30,25 @@ def clock_of(args: argparse.Namespace, settings: Settings) -> Clock:
     return SystemClock()
 
 
-def open_database(settings: Settings, *, create: bool = False):
-    """The migrated database; only `init` and `import` may create one that does not exist yet."""
-    from store.engine import make_engine, migrate, sqlite_path
+def require_database(settings: Settings) -> None:
+    """Refuse a SQLite file that does not exist: only `init` and `import` create a database, so a
+    mistyped DATABASE_URL is said, not silently served as a new, empty plan."""
+    from store.engine import sqlite_path
 
     path = sqlite_path(settings.database_url)
-    if path is not None and not create and not path.exists():
+    if path is not None and not path.exists():
         raise UsageError(
             f"There is no planbot database at {path}: run `planbot init` first "
             "(DATABASE_URL says where the database lives; a relative path is relative to this folder)."
         )
+
+
+def open_database(settings: Settings, *, create: bool = False):
+    """The migrated database; only `init` and `import` may create one that does not exist yet."""
+    from store.engine import make_engine, migrate
+
+    if not create:
+        require_database(settings)
     engine = make_engine(settings.database_url)
     migrate(engine)
     return engine
@@ -54,6 +64,13 @@ def safe_url(settings: Settings) -> str:
     return (
         str(path) if path else make_url(settings.database_url).render_as_string(hide_password=True)
     )
+
+
+def parse_port(value: str) -> int:
+    # ASCII digits only: int() would also take " 80", "٨٠" or "+80".
+    if not re.fullmatch(r"[0-9]{1,5}", value) or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number; use 1–65535")
+    return int(value)
 
 
 def add_today(parser: argparse.ArgumentParser) -> None:

@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database
+from bot.plan.refs import SLACK_USER_ID
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from store.leads import RoleView
 
 
 def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
     """List lead roles with their actions and Slack users, or map a role to a user."""
     from sqlmodel import Session
 
-    from bot.plan.refs import SLACK_USER_ID
     from store import leads
     from store.engine import transaction
 
-    engine = open_database(settings)
     if args.leads_command in ("map", "unmap"):
-        for user in filter(None, (args.user, getattr(args, "deputy", None))):
-            if not SLACK_USER_ID.match(user):
-                raise UsageError(f"{user!r} is not a Slack user id; ids look like U0123ABCD")
+        # Checked before anything else: "" or "bob" would be mapped to no one at all.
+        for user in (args.user, getattr(args, "deputy", None)):
+            if user is not None and not SLACK_USER_ID.match(user):
+                raise UsageError(
+                    f"{user!r} is not a Slack user id; ids look like U0123ABCD "
+                    "(in Slack: the person's profile, ⋮, Copy member ID)"
+                )
+    engine = open_database(settings)
     if args.leads_command == "unmap":
         try:
             with transaction(engine) as session:
@@ -41,7 +49,8 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
             )
         try:
             with transaction(engine) as session:
-                role = leads.map_role(
+                before = leads.members(session=session, name=args.role)
+                leads.map_role(
                     session=session,
                     role_name=args.role,
                     user_id=args.user,
@@ -49,11 +58,9 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
                     at=clock_of(args, settings).now(),
                     by="cli",
                 )
-                name = role.name
         except leads.UnknownRole as exc:
             raise UsageError(str(exc)) from None
-        deputy = f" with deputy {args.deputy}" if args.deputy else ""
-        print(f"{name!r} is led by {args.user}{deputy}.")
+        print(mapped_message(before, args.user, args.deputy))
         return 0
     with Session(engine) as session:
         roles = leads.roles(session=session)
@@ -68,6 +75,37 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
             people += f" (deputy {', '.join(role.deputies)})"
         print(f"{role.name}\n    actions: {', '.join(role.actions) or 'none'}\n    slack: {people}")
     return 0
+
+
+def mapped_message(before: RoleView, user: str, deputy: str | None) -> str:
+    """What a mapping changed, against who led the role before (never "is led by X" alone when
+    others lead it too)."""
+    name = before.name
+    others = [u for u in before.users if u != user]
+    if user in before.users:
+        said = [f"{user} already leads {name!r}"]
+    elif user in before.deputies:
+        said = [f"{user} now leads {name!r} instead of deputising for it"]
+    elif others:
+        said = [f"{user} now also leads {name!r}, beside {', '.join(others)}"]
+    else:
+        said = [f"{name!r} is led by {user}"]
+    if deputy is None:
+        changed = user not in before.users
+    else:
+        other_deputies = [d for d in before.deputies if d != deputy]
+        changed = user not in before.users or deputy not in before.deputies
+        if deputy in before.deputies:
+            said.append(f"{deputy} already deputises for {name!r}")
+        elif deputy in before.users:
+            said.append(f"{deputy} now deputises for {name!r} instead of leading it")
+        elif other_deputies:
+            said.append(f"{deputy} now also deputises for it, beside {', '.join(other_deputies)}")
+        elif len(said) == 1 and said[0].endswith(f"is led by {user}"):
+            said[0] += f" with deputy {deputy}"
+        else:
+            said.append(f"{deputy} deputises for {name!r}")
+    return ". ".join(said) + ("." if changed else "; nothing changed.")
 
 
 def configure_leads(p: argparse.ArgumentParser) -> None:

@@ -1,7 +1,9 @@
 """The `planbot` command: set-up and operations.
 
-Exit codes: 0 done, 1 something failed at run time, 2 bad input or settings (with a message on
-stderr saying what is wrong and what is valid).
+Exit codes (the README lists them too): 0 done; 1 something failed at run time; 2 bad input or
+settings (with a message on stderr saying what is wrong and what is valid); 3 `planbot run
+--http`'s port is already in use; 130 interrupted (Ctrl-C). Each failure is one line on stderr,
+never a traceback.
 """
 
 from __future__ import annotations
@@ -11,27 +13,39 @@ import logging
 import os
 import sys
 
-from bot.cli import leads, operations, plan
+from bot.cli import leads, loop, operations, plan
 from bot.cli.common import UsageError, safe_url
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, load_settings, unknown_variables
 
 log = logging.getLogger("planbot")
 
-COMMANDS = {**plan.COMMANDS, **leads.COMMANDS, **operations.COMMANDS}
+COMMANDS = {**plan.COMMANDS, **leads.COMMANDS, **loop.COMMANDS, **operations.COMMANDS}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="planbot", description="Runs the progress loop of an improvement plan in Slack."
     )
+    parser.add_argument("--version", action="version", version=f"planbot {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (run, configure) in COMMANDS.items():
         configure(sub.add_parser(name, help=run.__doc__.splitlines()[0], description=run.__doc__))
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("planbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for warning in unknown_variables():
+        print(f"planbot: warning: {warning}", file=sys.stderr)
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -47,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.plan.plan_file import PlanFileError
     from store.archive import PlanAlreadyLoaded
+    from store.engine import CopyFailed, DatabaseTooNew
 
     try:
         run, _ = COMMANDS[args.command]
@@ -60,6 +75,20 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, PlanFileError) as exc:
         print(exc, file=sys.stderr)
         return 2
+    except DatabaseTooNew as exc:
+        print(
+            f"planbot: the database at {safe_url(settings)} was written by a newer planbot "
+            f"(schema revision {exc.revision}); this planbot ({_version()}) knows revisions up "
+            f"to {exc.head}. Upgrade planbot; nothing was changed.",
+            file=sys.stderr,
+        )
+        return 1
+    except CopyFailed as exc:
+        # The backup taken before a schema upgrade could not be written (a full disk, say).
+        print(
+            f"planbot: could not copy the database at {safe_url(settings)}: {exc}", file=sys.stderr
+        )
+        return 1
     except SQLAlchemyError as exc:
         # One line, without the statement (it may hold data) or the URL (it may hold a password).
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]

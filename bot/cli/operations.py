@@ -4,40 +4,71 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
-from bot.cli.common import add_today
+from bot.cli.common import UsageError, add_today, parse_port, require_database
 from bot.settings import Settings
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot: Socket Mode by default, or an HTTP endpoint at /slack/events with --http."""
-    from bot.runner import run
+    from bot.runner import missing_credentials, run
 
+    if not missing_credentials(settings, http=args.http):  # else run() says what is missing
+        require_database(settings)
     return run(settings, http=args.http, port=args.port, host=args.host)
 
 
 def cmd_shell(args: argparse.Namespace, settings: Settings) -> int:
     """Talk to the real app through the local Slack double, on a scratch copy of the database."""
-    from bot.local.shell import run_shell
+    from bot.local.shell import CannotCopy, run_shell
 
-    return run_shell(settings, today=args.today, stdin=sys.stdin, stdout=sys.stdout)
+    try:
+        return run_shell(settings, today=args.today, stdin=sys.stdin, stdout=sys.stdout)
+    except CannotCopy as exc:
+        print(f"planbot: {exc}", file=sys.stderr)
+        return 1
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Play the plan's loop on the bundled plan against the local Slack double, and print it."""
     from bot.local.demo import run_demo
 
-    return run_demo(
-        settings, today=args.today, out=Path(args.out) if args.out else None, stdout=sys.stdout
-    )
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        writable_folder(out, "--out")
+    return run_demo(settings, today=args.today, out=out, stdout=sys.stdout)
+
+
+def writable_folder(folder: Path, option: str) -> None:
+    """Make sure files can be written into `folder` (creating it), before any work is done."""
+    if "\x00" in str(folder):
+        raise UsageError(f"{option} {str(folder)!r}: a folder name cannot hold a NUL byte.")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{option} {folder}: it is a file, not a folder; name a folder.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {folder}: cannot create that folder ({exc.strerror or exc})."
+        ) from None
+    try:
+        # Trying is the only sure test: permissions and a read-only mount both show (and, unlike
+        # os.access, for root too).
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {folder}: cannot write there ({exc.strerror or exc})."
+        ) from None
 
 
 def configure_run(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--http", action="store_true", help="serve /slack/events over HTTP instead of Socket Mode"
     )
-    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--port", type=parse_port, default=3000, help="1–65535 (default 3000)")
     p.add_argument("--host", default="0.0.0.0")
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database, safe_url
 from bot.clock import Clock, local_date
+from bot.plan.roles import merge_role_spellings
 from bot.settings import Settings
 
 
@@ -20,6 +21,8 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     from store.engine import transaction
 
     spec = read_plan_file(Path(args.plan)) if args.plan else load_bundled_plan()
+    _check_plan_file(spec, args.plan)
+    merged = merge_role_spellings(spec.actions)
     engine = open_database(settings, create=True)
     clock = clock_of(args, settings)
     with transaction(engine) as session:
@@ -35,7 +38,7 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     if existing is not None and args.plan:
         raise UsageError(
             f"{safe_url(settings)} already holds {existing!r}, so {args.plan} was not loaded. "
-            "To replace the plan, use `planbot import FILE --replace` (it keeps a backup)."
+            f"To replace the plan, use `planbot import {args.plan} --replace` (it keeps a backup)."
         )
     if existing is not None:
         print(
@@ -47,7 +50,32 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         f"Loaded {spec.name!r}: {len(spec.priorities)} priorities, {len(spec.actions)} actions, "
         f"{roles} lead roles into {safe_url(settings)}."
     )
+    _print_merged_roles(merged)
     return 0
+
+
+PLAN_FILE_SUFFIXES = (".yaml", ".yml")
+
+
+def _check_plan_file(spec, source: str | None) -> None:
+    """Refuse a plan file with a text no spreadsheet cell could hold (an export would fail)."""
+    from bot.plan.specs import texts_too_long
+
+    if source and (problems := texts_too_long(spec)):
+        raise UsageError(f"{source} cannot be loaded: " + "; ".join(problems) + ".")
+
+
+def _print_merged_roles(merged: dict[str, list[str]]) -> None:
+    """Say which lead-role spellings became one role (as `leads map` would find them)."""
+    if merged:
+        listed = "; ".join(
+            f"{' and '.join(repr(o) for o in others)} as {kept!r}"
+            for kept, others in merged.items()
+        )
+        print(
+            "Lead roles that differ only in case, dashes or spaces are one role, spelt as first "
+            f"written: {listed}."
+        )
 
 
 def _parse_map(pairs: list[str]) -> dict[str, str]:
@@ -63,7 +91,9 @@ def _parse_map(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    """Load a council's own plan from .xlsx or .csv; a file with bad rows changes nothing."""
+    """Load a council's own plan from .xlsx or .csv (or a plan file, .yaml); a file with bad rows changes nothing."""
+    from bot.plan.history import PlanArchive
+    from bot.plan.plan_file import read_plan_file
     from bot.spreadsheet import ImportRejected, read_plan_table
     from store import archive, plan
     from store.engine import transaction
@@ -71,31 +101,43 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.file)
     if not path.exists():
         raise UsageError(f"{path} does not exist")
-    try:
-        imported = read_plan_table(path, _parse_map(args.map or []))
-    except ImportRejected as exc:
-        print(str(exc), file=sys.stderr)
-        print("Nothing was imported.", file=sys.stderr)
-        return 2
+    if path.suffix.lower() in PLAN_FILE_SUFFIXES:
+        # A plan file in the bundled plan's shape: what `init --plan` loads into an empty
+        # database, and the way to replace a plan with one.
+        if args.map:
+            raise UsageError("--map names a spreadsheet's columns; a plan file has none")
+        spec = read_plan_file(path)
+        _check_plan_file(spec, str(path))
+        imported = PlanArchive(spec, merged_roles=merge_role_spellings(spec.actions))
+    else:
+        try:
+            imported = read_plan_table(
+                path, _parse_map(args.map or []), timezone=settings.planbot_timezone
+            )
+        except ImportRejected as exc:
+            print(str(exc), file=sys.stderr)
+            print("Nothing was imported.", file=sys.stderr)
+            return 2
     engine = open_database(settings, create=True)
     clock = clock_of(args, settings)
+    backup = None
     # One writing transaction: the backup holds exactly what the replace removes, and nothing
     # the bot records meanwhile can fall between the two.
-    with transaction(engine) as session:
-        existing = plan.plan_name(session=session)
-        if existing is None:
-            archive.load_plan(
-                session=session, archive=imported, loaded_at=clock.now(), source=path.name
-            )
-            backup, report = None, None
-        elif not args.replace:
-            raise UsageError(
-                f"The database already holds {existing!r}. Nothing was imported; use --replace to "
-                "replace it (a backup of the current plan and its history is written first)."
-            )
-        else:
-            backup = _backup(session, clock, Path(args.backup_dir))
-            try:
+    try:
+        with transaction(engine) as session:
+            existing = plan.plan_name(session=session)
+            if existing is None:
+                archive.load_plan(
+                    session=session, archive=imported, loaded_at=clock.now(), source=path.name
+                )
+                report = None
+            elif not args.replace:
+                raise UsageError(
+                    f"The database already holds {existing!r}. Nothing was imported; use --replace "
+                    "to replace it (a backup of the current plan and its history is written first)."
+                )
+            else:
+                backup = _backup(session, clock, Path(args.backup_dir), settings.planbot_timezone)
                 report = archive.replace_plan(
                     session=session,
                     archive=imported,
@@ -103,26 +145,48 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                     source=path.name,
                     force=args.force,
                 )
-            except archive.ReplaceRefused as exc:
-                raise UsageError(f"{exc} Nothing was imported.") from None
+    except archive.ReplaceRefused as exc:
+        if backup is not None:
+            backup.unlink(missing_ok=True)  # nothing was replaced: nothing to back up
+        raise UsageError(f"{exc} Nothing was imported.") from None
     spec = imported.spec
+    name = report.name if report else spec.name
+    priorities, actions = len(spec.priorities), len(spec.actions)
     print(
-        f"Imported {spec.name!r} from {path.name}: {len(spec.priorities)} priorities, {len(spec.actions)} actions."
+        f"Imported {name!r} from {path.name}: {priorities} "
+        f"{'priority' if priorities == 1 else 'priorities'}, {actions} "
+        f"{'action' if actions == 1 else 'actions'}."
     )
+    _print_merged_roles(imported.merged_roles)
+    if report:
+        print(f"Replaced from {path.name}: {'; '.join(report.replaced)}.")
+        if report.kept_from_database:
+            print(
+                f"Kept from the database ({path.name} does not carry them), for the priorities "
+                f"and actions that are the same: {'; '.join(report.kept_from_database)}."
+            )
+        lost = []
+        if report.history_not_carried:
+            lost.append(f"actions {', '.join(report.history_not_carried)}")
+        if report.measures_not_carried:
+            numbers = ", ".join(map(str, report.measures_not_carried))
+            lost.append(f"the KPI values of priorities {numbers}")
+        if lost:
+            print(
+                f"The history of {' and '.join(lost)} was not carried (--force): their numbers "
+                "are now different actions, or none."
+            )
     if backup:
         print(f"The plan it replaced, with its whole history, is in {backup}.")
-    if report and report.kept_from_database:
-        print(
-            f"{path.name} has no sheet for {', '.join(report.kept_from_database)}: the database's were kept."
-        )
     if report and report.dropped_roles:
         print(
-            f"These roles are not in the new plan, so their Slack users were unmapped: {', '.join(report.dropped_roles)}."
+            "These roles are not in the new plan, so their Slack users were unmapped: "
+            f"{', '.join(report.dropped_roles)}."
         )
     return 0
 
 
-def _backup(session, clock: Clock, folder: Path) -> Path:
+def _backup(session, clock: Clock, folder: Path, timezone: str) -> Path:
     """Export the current plan and its whole history to a new file before it is replaced."""
     from bot.spreadsheet import write_workbook
     from store import archive
@@ -136,7 +200,12 @@ def _backup(session, clock: Clock, folder: Path) -> Path:
             path.open("xb").close()  # claim the name: a backup never overwrites another
         except FileExistsError:
             continue
-        write_workbook(path, current)
+        try:
+            # Written beside the claimed name and renamed over it: never a half-written backup.
+            write_workbook(path, current, timezone=timezone)
+        except BaseException:
+            path.unlink(missing_ok=True)  # the empty claim is not a backup
+            raise
         return path
     raise UsageError(f"{folder} already holds 999 backups named {stem}*; move some away.")
 
@@ -145,7 +214,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write the plan in its own layout to .xlsx (with RAG colours and the tracker) or .csv."""
     from sqlmodel import Session
 
-    from bot.spreadsheet import write_csv, write_workbook
+    from bot.spreadsheet import TextTooLong, write_csv, write_workbook
     from store import archive, plan
 
     path = Path(args.file)
@@ -156,11 +225,17 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if not plan.plan_exists(session=session):
             raise UsageError("The database holds no plan yet; run `planbot init` first.")
         current = archive.export_archive(session=session)
-    if path.suffix.lower() == ".csv":
-        write_csv(path, current.spec)
-    else:
-        write_workbook(path, current)
-    print(f"Wrote {len(current.spec.actions)} actions to {path}.")
+    try:
+        if path.suffix.lower() == ".csv":
+            write_csv(path, current.spec)
+        else:
+            write_workbook(path, current, timezone=settings.planbot_timezone)
+    except TextTooLong as exc:
+        # A failure at run time (the data is stored; the format cannot hold it), not bad input.
+        print(f"planbot: {path} was not written: {exc}.", file=sys.stderr)
+        return 1
+    count = len(current.spec.actions)
+    print(f"Wrote {count} {'action' if count == 1 else 'actions'} to {path}.")
     return 0
 
 
@@ -198,7 +273,7 @@ def configure_init(p: argparse.ArgumentParser) -> None:
 
 
 def configure_import(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", metavar="FILE", help=".xlsx or .csv")
+    p.add_argument("file", metavar="FILE", help=".xlsx, .csv, or a plan file (.yaml)")
     p.add_argument(
         "--map", action="append", metavar="COLUMN=FIELD", help="say which column holds which field"
     )

@@ -20,6 +20,7 @@ from bot.local.workspace import LocalSlack
 from bot.plan.history import PlanArchive
 from bot.plan.plan_file import load_bundled_plan
 from bot.settings import Settings
+from bot.status.grammar import counted
 from store import archive
 from store.engine import make_engine, migrate, transaction
 
@@ -55,8 +56,9 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             f"The clock reads {day:%A %d %B %Y}; Slack is the local double at {world.double.base_url}."
         )
         say(
-            f"Loaded {len(spec.priorities)} priorities and {len(spec.actions)} actions; "
-            f"{len(leads)} lead roles, each mapped to a fictional Slack user:"
+            f"Loaded {counted(len(spec.priorities), 'priority')} and "
+            f"{counted(len(spec.actions), 'action')}; {counted(len(leads), 'lead role')}, "
+            "each mapped to a fictional Slack user:"
         )
         for person in leads:
             say(f"  {person.name:<18} {person.title}  [{person.tz}]")
@@ -98,7 +100,9 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
         calls = world.double.requests
         refused = [r for r in calls if r.status != 200 or (r.response or {}).get("ok") is False]
         say()
-        say(f"Done: {len(calls)} calls to Slack, {len(refused)} refused by Slack's checks.")
+        say(
+            f"Done: {counted(len(calls), 'call')} to Slack, {len(refused)} refused by Slack's checks."
+        )
         say("Next: `planbot shell` to try it yourself.")
         return 0
     finally:

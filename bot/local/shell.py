@@ -8,19 +8,26 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from bot.clock import FixedClock, local_date
+from bot.clock import FixedClock, SystemClock, local_date
 from bot.local.workspace import LocalSlack
 from bot.plan.history import PlanArchive
 from bot.plan.plan_file import load_bundled_plan
 from bot.settings import Settings
+from bot.status.grammar import counted
 from store import archive, leads, plan
-from store.engine import make_engine, migrate, snapshot_sqlite, sqlite_path, transaction
-
-DEFAULT_TODAY = date(2018, 11, 20)
+from store.engine import (
+    CopyFailed,
+    make_engine,
+    migrate,
+    snapshot_sqlite,
+    sqlite_path,
+    transaction,
+)
 
 HELP = """\
   /plan …             a slash command from the current user
@@ -35,23 +42,32 @@ HELP = """\
   :help  :quit"""
 
 
-def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tuple[str, str]:
-    """A SQLite copy of the configured database's plan (or the bundled plan): (url, where it came from)."""
+class CannotCopy(Exception):
+    """The configured database cannot be copied for the shell; the message says why, in one line."""
+
+
+def scratch_database(
+    settings: Settings, folder: Path, today: date | None
+) -> tuple[str, str, FixedClock]:
+    """A SQLite copy of the configured database's plan (or the bundled plan): its URL, where it
+    came from, and a clock at `today` or else at the plan's own date (see plan_clock)."""
     target = folder / "shell.db"
     url = make_url(settings.database_url)
     configured = sqlite_path(settings.database_url)
+    tz = settings.planbot_timezone
     source_engine = None
     if configured is not None and configured.exists():
-        snapshot_sqlite(configured, target)
+        _copy_sqlite(configured, target)
         engine = make_engine(f"sqlite:///{target}")
         migrate(engine)
         with transaction(engine) as session:
             has_plan = plan.plan_exists(session=session)
             # Real people stay out of the shell: its workspace has fictional users for every role.
             leads.unmap_everyone(session=session)
+            copied = archive.export_archive(session=session) if has_plan else None
         engine.dispose()
-        if has_plan:
-            return f"sqlite:///{target}", str(configured)
+        if copied is not None:
+            return f"sqlite:///{target}", str(configured), plan_clock(copied, today, tz)
         target.unlink()
     elif url.get_backend_name() == "postgresql":
         source_engine = make_engine(settings.database_url)
@@ -68,6 +84,7 @@ def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tup
                     origin = "the configured PostgreSQL database"
         finally:
             source_engine.dispose()
+    clock = plan_clock(copied, today, tz)
     with transaction(engine) as session:
         archive.load_plan(
             session=session,
@@ -77,7 +94,40 @@ def scratch_database(settings: Settings, folder: Path, clock: FixedClock) -> tup
             via="import" if copied.updates is not None else "seed",
         )
     engine.dispose()
-    return f"sqlite:///{target}", origin
+    return f"sqlite:///{target}", origin, clock
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    if source.is_dir():
+        raise CannotCopy(
+            f"{source} is a folder, not a SQLite database file; DATABASE_URL should name the file "
+            "(sqlite:///path/to/planbot.db)."
+        )
+    try:
+        snapshot_sqlite(source, target)
+    except CopyFailed as exc:
+        raise CannotCopy(f"the shell cannot copy the database at {source}: {exc}.") from None
+
+
+def plan_clock(copied: PlanArchive, today: date | None, tz: str) -> FixedClock:
+    """The shell's clock: at --today, else at the plan's own date: the newest of its "progress as
+    of" and its history (a plan in use has moved on since it was written), else the real today."""
+    if today is not None:
+        return FixedClock.at_date(today, tz)
+    stamps = [copied.spec.progress_as_of]
+    for records in (
+        copied.updates,
+        copied.rag_changes,
+        copied.timescale_changes,
+        copied.measure_values,
+    ):
+        stamps += [record.at for record in records or ()]
+    newest = max((stamp for stamp in stamps if stamp is not None), default=None)
+    if newest is None:
+        return FixedClock.at_date(local_date(SystemClock(), tz), tz)
+    morning = FixedClock.at_date(newest.astimezone(ZoneInfo(tz)).date(), tz)
+    # Never before the newest entry, so nothing in the plan is in the clock's future.
+    return FixedClock(max(morning.now(), newest))
 
 
 class Shell:
@@ -115,14 +165,16 @@ class Shell:
         line = line.strip()
         if not line or line.startswith("#"):
             return True
-        if line.startswith("/plan"):
-            self.world.command(self.user.user_id, line.removeprefix("/plan").strip())
+        command, *rest = line.split(maxsplit=1)
+        if command == "/plan":
+            self.world.command(self.user.user_id, rest[0] if rest else "")
             self.show_new()
         elif line.startswith(":"):
             verb, _, arg = line[1:].partition(" ")
             return self.meta(verb.lower(), arg.strip())
         elif line.startswith("/"):
-            self.say(f"Only /plan is a planbot command here; {line.split()[0]} is not.")
+            # Slack would not run "/planx" as "/plan x" either: it is another command.
+            self.say(f"{command} is not a command here; planbot answers /plan only.")
         else:
             thread = None if self.new_thread else self.thread_ts
             self.new_thread = False
@@ -157,7 +209,8 @@ class Shell:
         elif verb == "click":
             if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):
                 self.say(
-                    f"There is no button {arg or '?'}; the last message has {len(self.buttons)} button(s)."
+                    f"There is no button {arg or '?'}; the last message has "
+                    f"{counted(len(self.buttons), 'button')}."
                 )
             else:
                 world.click(self.user.user_id, self.buttons[int(arg) - 1], self.last_item or {})
@@ -209,8 +262,7 @@ class Shell:
 def run_shell(settings: Settings, *, today: date | None, stdin: TextIO, stdout: TextIO) -> int:
     folder = Path(tempfile.mkdtemp(prefix="planbot-shell-"))
     try:
-        clock = FixedClock.at_date(today or DEFAULT_TODAY, settings.planbot_timezone)
-        url, origin = scratch_database(settings, folder, clock)
+        url, origin, clock = scratch_database(settings, folder, today)
         engine = make_engine(url)
         world = LocalSlack(settings, engine=engine, clock=clock)
         try:

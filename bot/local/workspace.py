@@ -128,6 +128,7 @@ class LocalSlack:
             clock=clock,
             client=self.double.web_client(),
             background=Background.inline(),
+            paced=False,
         )
         self.app: App = create_app(self.settings, deps=self.deps, process_before_response=True)
         self.requests = SignedRequests(
@@ -214,7 +215,15 @@ class LocalSlack:
         )
         return request.dispatch(self.app).status
 
-    def click(self, user_id: str, button: dict[str, Any], item: dict[str, Any]) -> int:
+    def click(
+        self,
+        user_id: str,
+        button: dict[str, Any],
+        item: dict[str, Any],
+        *,
+        option: dict[str, Any] | None = None,
+    ) -> int:
+        """Press a button (or choose `option` in a select menu) on a message the bot posted."""
         request = self.requests.block_actions(
             user_id,
             button.get("action_id", ""),
@@ -222,6 +231,9 @@ class LocalSlack:
             block_id=button.get("block_id"),
             channel=item.get("channel"),
             message_ts=item.get("ts"),
+            thread_ts=item.get("thread_ts"),
+            trigger_id=self.double.new_trigger_id(user_id),
+            selected_option=option,
         )
         return request.dispatch(self.app).status
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.plan.rag import Rag
@@ -19,6 +19,13 @@ class UpdateRecord:
     author: str | None
     source: str
     retracted_at: datetime | None = None
+    # The Slack message it came from (its conversation and ts; for a button press or a modal,
+    # the identity the bot recorded in place of a ts), so that Slack delivering it again is still
+    # recognised after an export and import; None for one typed in a spreadsheet or a seed.
+    # `edited_at`: when its author last edited the message (the text is the edited one).
+    slack_channel: str | None = None
+    slack_ts: str | None = None
+    edited_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,7 @@ class RagChangeRecord:
     by: str | None
     via: str
     reason: str | None = None
+    proposal: int | None = None  # the ProposalRecord.number it applied, if it came from one
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,77 @@ class TimescaleChangeRecord:
     by: str | None
     via: str
     reason: str | None = None
+
+
+# A proposal's way through the lead's confirmation and the approvers' decision.
+PROPOSAL_STATUSES = (
+    "unconfirmed",
+    "evidence_pending",
+    "awaiting_approval",
+    "accepted",
+    "returned",
+    "withdrawn",
+)
+
+
+@dataclass(frozen=True)
+class UpdateRef:
+    """Which of an action's progress updates a proposal came from, by what survives an export
+    and import (database ids do not): the update's Slack message when it has one (a message is
+    one update per action: the store's unique channel, ts and action), otherwise its date-time
+    and author. The first of the action's updates that `matches` is the one."""
+
+    at: datetime
+    author: str | None
+    slack_channel: str | None = None
+    slack_ts: str | None = None
+
+    @classmethod
+    def of(cls, update: UpdateRecord) -> UpdateRef:
+        return cls(update.at, update.author, update.slack_channel, update.slack_ts)
+
+    def matches(self, update: UpdateRecord) -> bool:
+        """Whether `update` (one of the proposal's action's) is the one referred to."""
+        if self.slack_channel is not None and self.slack_ts is not None:
+            return (update.slack_channel, update.slack_ts) == (self.slack_channel, self.slack_ts)
+        return (update.at, update.author) == (self.at, self.author)
+
+
+def find_update(
+    ref: UpdateRef, action: str, updates: list[UpdateRecord]
+) -> tuple[int, UpdateRecord] | None:
+    """The position in `updates`, and the update, that `ref` refers to among `action`'s."""
+    for index, update in enumerate(updates):
+        if update.action == action and ref.matches(update):
+            return index, update
+    return None
+
+
+@dataclass(frozen=True)
+class ProposalRecord:
+    """A proposed RAG and/or revised timescale on its way to a decision (or decided).
+
+    `number` is the proposal's own, stable one (the store keeps it as the proposal's id, so that
+    Slack buttons naming a proposal still find it after a replace); a RagChangeRecord that
+    applied the proposal names it. `update` is the progress update it came from, if any.
+    `approval_messages` is the approvers' DMs about it, as JSON text (None: none)."""
+
+    number: int
+    action: str
+    proposed_at: datetime
+    proposed_by: str | None
+    rag: Rag | None  # None: only the timescale moves
+    revised_timescale: date | None
+    evidence: str | None
+    status: str
+    update: UpdateRef | None = None
+    confirmed_at: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    reason: str | None = None
+    echo_channel: str | None = None
+    echo_ts: str | None = None
+    approval_messages: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,3 +159,32 @@ class PlanArchive:
     timescale_changes: list[TimescaleChangeRecord] | None = None
     leads: list[LeadRecord] | None = None
     measure_values: list[MeasureValueRecord] | None = None
+    proposals: list[ProposalRecord] | None = None
+    # What the file the plan was read from did not carry (the names in LACKABLE), so that a
+    # replace keeps the database's instead of wiping it; empty for a whole plan (planbot's own
+    # workbook, a plan file, the database). Not part of the plan: left out of comparisons.
+    lacks: frozenset[str] = field(default=frozenset(), compare=False)
+    # Lead-role spellings merged on reading (the spelling kept -> the others), for the report.
+    merged_roles: dict[str, list[str]] = field(default_factory=dict, compare=False)
+
+
+# What a file may not carry, each with the words a report uses for it. A plan file and planbot's
+# own workbook carry all of them; a CSV or an owner's own tracker only what it has columns for.
+LACKABLE = {
+    "about": "plan name, organisation and progress as of",
+    "sections": "sections",
+    "measures": "KPIs and quality measures with their values",
+    "ofsted_recommendation": "Ofsted recommendation numbers",
+    "priority_paragraph_refs": "priorities' paragraph refs",
+    "expected_outcomes": "expected outcomes",
+    "priority_note": "priorities' notes",
+    "leads": "actions' leads",
+    "timescale": "timescales",
+    "original_timescale": "original timescales",
+    "timescale_as_written": "timescales as written",
+    "progress": "progress texts",
+    "rag": "RAG ratings",
+    "paragraph_refs": "actions' paragraph refs",
+    "note": "actions' notes",
+    "is_new": "new-action flags",
+}

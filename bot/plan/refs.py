@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 # Slack's user ids: U or W, then capitals and digits (eight or more in practice). Stricter than
 # "starts with U" so that an imported author such as "WFD" is not taken for a person to mention.
-SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{6,}$")
+# \Z, not $: "$" also matches before a trailing newline, which would let "U0ABCDEF1\n" through.
+SLACK_USER_ID = re.compile(r"\A[UW][A-Z0-9]{6,}\Z")
+# Slack's conversation ids: C (channel), G (private channel, older workspaces) or D (DM), then
+# capitals and digits, as long as a user id in practice.
+SLACK_CHANNEL_ID = re.compile(r"\A[CGD][A-Z0-9]{6,}\Z")
 
 _ACTION_REF = re.compile(r"^\s*(\d{1,4})\.(\d{1,4})\s*$")
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
+
+# The most characters an XLSX cell holds (Excel's limit; openpyxl silently cuts a longer text to
+# it). Every text of the plan must fit a cell so that an export never loses any of it: imports
+# refuse longer texts, and so should anything else that stores one (replies).
+CELL_TEXT_LIMIT = 32_767
+
+# How alike two texts of one action number must be, word for word, to be the same action.
+SAME_ACTION_SIMILARITY = 0.6
 
 SECTIONS = {
     "help_and_protection": "Children who need help and protection",
@@ -36,6 +46,12 @@ class ActionSpec:
     paragraph_refs: list[int] = field(default_factory=list)
     note: str | None = None
     is_new: bool = False
+
+    @property
+    def cell_text(self) -> str:
+        """The Actions cell of the plan's own layout: its number, then its text ("1.1 Commission
+        ..."); this, not the text alone, must fit CELL_TEXT_LIMIT."""
+        return f"{self.id} {self.text}"
 
     @property
     def ref(self) -> ActionRef:
@@ -71,3 +87,51 @@ class PlanSpec:
     @property
     def actions(self) -> list[ActionSpec]:
         return [action for priority in self.priorities for action in priority.actions]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def same_action_text(old: str, new: str) -> bool:
+    """Whether an action (or a priority's recommendation) rewritten from `old` to `new` is still
+    the same one, so that its history may follow it.
+
+    The rule: compared word by word, ignoring case, punctuation and spacing, at least
+    SAME_ACTION_SIMILARITY of the words match in order (difflib's ratio: twice the matching words
+    over both texts' words). A typo fixed, a full stop added or a clause appended keeps the
+    action ("Agree and implement new ICRT model" -> "... model by March, with partners" is 0.75);
+    a different action under the same number does not ("Commission an independent review of
+    ICRT" -> "Do the first thing" is 0). Used with the same number: a renumbered action is a
+    new one, and its history stays in the backup of the plan it replaced.
+    """
+    before, after = _words(old), _words(new)
+    if before == after:
+        return True
+    ratio = difflib.SequenceMatcher(None, before, after, autojunk=False).ratio()
+    return ratio >= SAME_ACTION_SIMILARITY
+
+
+def texts_too_long(spec: PlanSpec) -> list[str]:
+    """Where a plan's text is longer than a cell holds (CELL_TEXT_LIMIT), one line each: what an
+    export could not write whole. For a plan file; the spreadsheet reader checks cell by cell."""
+    found = []
+
+    def check(where: str, text: str | None, room: int = CELL_TEXT_LIMIT) -> None:
+        if text is not None and len(text) > room:
+            found.append(f"{where} is {len(text):,} characters long; at most {room:,} fit a cell")
+
+    for priority in spec.priorities:
+        check(f"priority {priority.number}'s recommendation", priority.recommendation)
+        check(f"priority {priority.number}'s note", priority.note)
+        check(
+            f"priority {priority.number}'s expected outcomes", "\n".join(priority.expected_outcomes)
+        )
+        for measure in [*priority.kpis, *priority.quality_measures]:
+            check(f"priority {priority.number}'s measure {measure.name[:40]!r}", measure.name)
+        for action in priority.actions:
+            room = CELL_TEXT_LIMIT - len(action.cell_text) + len(action.text)
+            check(f"action {action.id}'s text (with its number in front)", action.text, room)
+            check(f"action {action.id}'s progress", action.progress)
+            check(f"action {action.id}'s note", action.note)
+    return found

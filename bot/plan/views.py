@@ -53,6 +53,8 @@ class ActionDetail:
     priority: PriorityView  # the priority, with only this action in `actions`
     action: ActionView
     history: tuple[HistoryEntry, ...]
+    # Why the approvers were alerted about it and when, while its lead has not answered.
+    escalation: str | None = None
 
 
 @dataclass(frozen=True)

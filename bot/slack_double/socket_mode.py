@@ -1,7 +1,7 @@
 """Socket Mode for the Slack double: apps.connections.open and a stdlib WebSocket endpoint.
 
-Enough of Slack's Socket Mode (SLACK.md A7, A10-A13) for slack_sdk's built-in client, which Bolt's
-SocketModeHandler runs on:
+Enough of Slack's Socket Mode (https://docs.slack.dev/apis/events-api/using-socket-mode) for
+slack_sdk's built-in client, which Bolt's SocketModeHandler runs on:
 
 - `apps.connections.open` takes the app-level token (xapp-…) and answers a
   `ws://127.0.0.1:PORT/link/?ticket=…` URL on the double's own port. A ticket opens one
@@ -34,7 +34,7 @@ from base64 import b64encode
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.slack_double.state import Workspace
+from bot.slack_double.workspace import Workspace
 
 if TYPE_CHECKING:
     from http.server import BaseHTTPRequestHandler

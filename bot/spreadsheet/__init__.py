@@ -16,9 +16,12 @@ What a round trip keeps:
   ("Timescale history"), KPI values and QA ratings over time ("Measure history") and the Slack
   users who lead or deputise for each role ("Leads"). A list left None is not written, and reads
   back as None; an empty list is a sheet with its headings only, and reads back as []. Date-times
-  come back as aware UTC datetimes (a naive one is taken as UTC), equal to the ones written.
-  As everywhere in a workbook, text comes back trimmed, an empty text as None, and characters
-  XLSX cannot hold (control characters other than tab and line breaks) are left out.
+  come back as aware UTC datetimes (a naive one, typed by hand, is read in the plan's time zone),
+  equal to the ones written. As everywhere in a workbook, text comes back trimmed, an empty text
+  as None, and control characters other than tab and line breaks are left out (reading strips
+  them from a CSV too). No text is ever cut: every text must fit an XLSX cell (CELL_TEXT_LIMIT,
+  an action's with its number in front); reading refuses a longer one, writing raises
+  TextTooLong. Both writers write a temporary file and rename it (write_atomically).
 - CSV (`write_csv` then `read_plan_table`): priority number, section, Ofsted recommendation and
   recommendation text; action id, text, leads, timescale, original timescale, progress, RAG and
   note. Not carried: the plan's name, organisation and progress_as_of, the priorities' paragraph
@@ -37,7 +40,7 @@ problems and sheets hold what the others share.
 
 from bot.spreadsheet.csv_export import CSV_COLUMNS, write_csv
 from bot.spreadsheet.dates import parse_uk_date
-from bot.spreadsheet.files import SUPPORTED
+from bot.spreadsheet.files import SUPPORTED, write_atomically
 from bot.spreadsheet.headings import FIELDS, HEADINGS, IGNORE
 from bot.spreadsheet.leads import ROLE_WORDS, split_leads
 from bot.spreadsheet.problems import ImportRejected, RowProblem
@@ -57,6 +60,7 @@ from bot.spreadsheet.sheets import (
 from bot.spreadsheet.workbook_export import (
     PLAN_COLUMNS,
     RAG_FILLS,
+    TextTooLong,
     recommendation_cell,
     write_workbook,
 )
@@ -82,11 +86,13 @@ __all__ = [
     "TRACKER_SHEET",
     "ImportRejected",
     "RowProblem",
+    "TextTooLong",
     "parse_uk_date",
     "read_plan_table",
     "recommendation_cell",
     "split_leads",
     "split_trailing_refs",
+    "write_atomically",
     "write_csv",
     "write_workbook",
 ]

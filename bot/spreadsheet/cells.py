@@ -7,9 +7,21 @@ from datetime import datetime
 
 from bot.plan.rag import Rag, parse_rag
 
+# Control characters (C0 but tab and line feed, DEL, C1): a cell holding them would print raw to
+# a terminal (ESC starts an escape sequence, BEL rings) and XLSX cannot hold most of them anyway.
+# Tab and line breaks stay: they lay out a long progress text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+# What Excel shows, and saves, in a cell whose formula failed: never a value of the plan.
+EXCEL_ERRORS = frozenset(
+    ("#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!")
+)
+EXCEL_ERROR_HINT = "an Excel error, not a value: fix the formula or type the value itself"
+
 
 def cell_text(value: object) -> str | None:
-    """A cell as trimmed text (None when blank); whole numbers without ".0"."""
+    """A cell as trimmed text (None when blank); whole numbers without ".0"; control characters
+    other than tab and line breaks left out."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -18,8 +30,14 @@ def cell_text(value: object) -> str | None:
         value = int(value)
     if isinstance(value, datetime):
         value = value.date() if value.time() == datetime.min.time() else value
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-    return text or None
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip() or None
+
+
+def excel_error(value: object) -> str | None:
+    """The Excel error value ("#REF!") a cell holds, or None."""
+    text = cell_text(value)
+    return text if text is not None and text.upper() in EXCEL_ERRORS else None
 
 
 def is_number(value: object) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.plan.rag import Rag
 from bot.plan.specs import PlanSpec
+from bot.spreadsheet.files import write_atomically
 from bot.spreadsheet.formulas import guard_formula
 from bot.spreadsheet.leads import leads_cell
 
@@ -31,8 +32,14 @@ def write_csv(path: Path, spec: PlanSpec) -> Path:
 
     Text that Excel would run as a formula is written with a quote in front (see formulas.py), and
     every cell is in double quotes, so that a ";" in the text cannot start a new cell where Excel
-    splits on semicolons. The package docstring lists the fields a CSV does not carry.
+    splits on semicolons. The package docstring lists the fields a CSV does not carry. The file is
+    written beside `path` and renamed (write_atomically): a failure leaves no file, or the
+    previous one as it was.
     """
+    return write_atomically(path, lambda temp: _write(temp, spec))
+
+
+def _write(path: Path, spec: PlanSpec) -> None:
     with path.open("w", encoding="utf-8-sig", newline="") as file:
         writer = csv.writer(file, quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
@@ -64,4 +71,3 @@ def write_csv(path: Path, spec: PlanSpec) -> Path:
                     action.note or "",
                 ]
                 writer.writerow([guard_formula(value) for value in row])
-    return path

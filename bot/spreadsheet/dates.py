@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from bot.spreadsheet.cells import cell_text
 
@@ -70,12 +71,13 @@ def cell_date(value: object) -> tuple[date | None, str | None, bool]:
     return parsed, text, parsed is not None
 
 
-def instant(value: object) -> datetime | None:
-    """An aware UTC datetime from an ISO text or a datetime cell; naive means UTC.
+def instant(value: object, zone: str = "UTC") -> datetime | None:
+    """An aware UTC datetime from an ISO text or a datetime cell; a naive one is in `zone`.
 
     The export writes UTC with its offset, so a naive one is text typed by hand or an Excel
-    date-time cell. Taken as UTC, not UK local time: in British Summer Time it reads an hour late
-    unless written with "+01:00" (the history sheets' headings note this)."""
+    date-time cell (which never has an offset): someone typing "2019-07-01 09:00" means 09:00
+    where the plan is, so it is read in the plan's time zone (the history sheets' headings say
+    so), and in British Summer Time it is 08:00 UTC."""
     if isinstance(value, datetime):
         at = value
     else:
@@ -83,4 +85,8 @@ def instant(value: object) -> datetime | None:
             at = datetime.fromisoformat(cell_text(value) or "")
         except ValueError:
             return None
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return (
+        at.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        if at.tzinfo is None
+        else at.astimezone(UTC)
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.plan.specs import MeasureSpec
-from bot.spreadsheet.cells import cell_at, cell_text, slug
+from bot.spreadsheet.cells import EXCEL_ERROR_HINT, cell_at, cell_text, excel_error, slug
 from bot.spreadsheet.dates import instant
 from bot.spreadsheet.headings import heading_key
 from bot.spreadsheet.problems import RowProblem
@@ -65,8 +65,8 @@ class About:
     sections: dict[str, str] = field(default_factory=dict)  # key -> title
 
 
-def read_about(rows: list[list[object]], problems: list[RowProblem]) -> About:
-    """The plan's name, organisation, progress_as_of and sections."""
+def read_about(rows: list[list[object]], problems: list[RowProblem], zone: str = "UTC") -> About:
+    """The plan's name, organisation, progress_as_of (a naive one in `zone`) and sections."""
     about = About()
     for index, raw in enumerate(rows[1:], start=2):
         label = (cell_text(cell_at(raw, 0)) or "").lower()
@@ -76,7 +76,7 @@ def read_about(rows: list[list[object]], problems: list[RowProblem]) -> About:
         elif label == "organisation":
             about.organisation = value
         elif label == "progress as of" and value:
-            about.progress_as_of = instant(value)
+            about.progress_as_of = instant(value, zone)
             if about.progress_as_of is None:
                 problems.append(
                     RowProblem(index, "Value", f"{value!r} is not a date and time", ABOUT_SHEET)
@@ -98,6 +98,13 @@ def read_measures(rows: list[list[object]], table: Table, problems: list[RowProb
     for index, raw in enumerate(rows[1:], start=2):
         cells = {name: cell_text(cell_at(raw, column)) for name, column in columns.items()}
         if not any(cells.values()):
+            continue
+        errors = [(name, text) for name, text in cells.items() if excel_error(text)]
+        for name, text in errors:
+            problems.append(
+                RowProblem(index, name, f"{text} is {EXCEL_ERROR_HINT}", MEASURES_SHEET)
+            )
+        if errors:
             continue
         number = cells["Priority"]
         kind = measure_kind(cells["Kind"])

@@ -31,6 +31,35 @@ HEADINGS: dict[str, tuple[str, ...]] = {
 }
 IGNORE = "ignore"
 FIELDS = (*HEADINGS, IGNORE)  # what `--map COLUMN=FIELD` accepts; "ignore" drops a column
+# Other names `--map` accepts for a field: the words owners use for it (compared as _field_key).
+FIELD_SYNONYMS = {
+    "ref": "action_id",
+    "id": "action_id",
+    "number": "action_id",
+    "no": "action_id",
+    "action_ref": "action_id",
+    "action_number": "action_id",
+    "description": "action",
+    "text": "action",
+    "owner": "lead",
+    "leads": "lead",
+    "responsible": "lead",
+    "due": "timescale",
+    "due_date": "timescale",
+    "deadline": "timescale",
+    "target_date": "timescale",
+    "date": "timescale",
+    "update": "progress",
+    "progress_update": "progress",
+    "latest_update": "progress",
+    "status": "rag",
+    "rag_status": "rag",
+    "rating": "rag",
+    "outcomes": "expected_outcomes",
+    "ofsted": "ofsted_recommendation",
+    "notes": "note",
+    "skip": IGNORE,
+}
 
 HEADING_ROWS = 10  # the header row must be among the first ten
 
@@ -95,6 +124,7 @@ def find_header(
     cells = list(rows[index]) if index is not None else []
     fields = detect(cells)
     valid_fields = {_field_key(name): name for name in FIELDS}
+    valid_fields.update({_field_key(word): name for word, name in FIELD_SYNONYMS.items()})
     for key, column in wanted.items():
         target = valid_fields.get(_field_key(column_map[column]))
         if target is None:
@@ -104,7 +134,8 @@ def find_header(
                     column,
                     (
                         f"--map {column}={column_map[column]}: {column_map[column]!r} is not a field; "
-                        f"valid fields: {', '.join(FIELDS)}"
+                        f"valid fields: {', '.join(FIELDS)}; also accepted: "
+                        + ", ".join(f"{word} ({name})" for word, name in FIELD_SYNONYMS.items())
                     ),
                 )
             )

@@ -3,9 +3,9 @@ changes, measure values, and who leads each role. Each reader returns its record
 order and adds a RowProblem (with the sheet's name) for every bad cell; blank rows are skipped.
 
 Date-times (Date, Retracted) are ISO text, as the export writes them: in UTC, with "+00:00". One
-typed by hand without an offset ("2019-01-01 09:00"), or an Excel date-time cell (which has none),
-is taken as UTC too, not as UK local time: write "+01:00" after a British Summer Time one. The
-export says so in a note on each such heading.
+typed by hand without an offset ("2019-07-01 09:00"), or an Excel date-time cell (which has none),
+is read in the plan's time zone (`zone`), as whoever typed it meant it. The export says so in a
+note on each such heading. A cell holding an Excel error value ("#REF!") makes its row bad.
 """
 
 from __future__ import annotations
@@ -24,8 +24,15 @@ from bot.plan.history import (
 )
 from bot.plan.rag import Rag, valid_rag_words
 from bot.plan.refs import SLACK_USER_ID
-from bot.plan.roles import normalise_role
-from bot.spreadsheet.cells import cell_at, cell_text, parse_rag_cell
+from bot.plan.roles import normalise_role, role_key
+from bot.plan.specs import CELL_TEXT_LIMIT
+from bot.spreadsheet.cells import (
+    EXCEL_ERROR_HINT,
+    cell_at,
+    cell_text,
+    excel_error,
+    parse_rag_cell,
+)
 from bot.spreadsheet.dates import cell_date, instant
 from bot.spreadsheet.extra_sheets import measure_kind, sheet_columns
 from bot.spreadsheet.headings import heading_key
@@ -64,6 +71,7 @@ class _Row:
     index: int
     cells: dict[str, object]
     problems: list[RowProblem]
+    zone: str = "UTC"
     ok: bool = True
 
     def problem(self, column: str, message: str) -> None:
@@ -91,7 +99,7 @@ class _Row:
             if required:
                 self.problem(column, f"no date and time: {ISO_HINT}")
             return None
-        at = instant(self.cells[column])
+        at = instant(self.cells[column], self.zone)
         if at is None:
             self.problem(column, f"{text!r} is not a date and time ({ISO_HINT})")
         return at
@@ -116,8 +124,10 @@ def _rows(
     columns: Sequence[tuple[str, int]],
     problems: list[RowProblem],
     optional: Sequence[str] = (),
+    zone: str = "UTC",
 ) -> Iterator[_Row]:
-    """The sheet's non-blank rows below its heading row (none when a heading is missing)."""
+    """The sheet's non-blank rows below its heading row (none when a heading is missing); a row
+    with an Excel error value in a cell it reads is noted as bad."""
     names = [name for name, _ in columns]
     found = sheet_columns(
         rows, sheet, [n for n in names if n not in optional], problems, optional=optional
@@ -127,15 +137,27 @@ def _rows(
     for index, raw in enumerate(rows[1:], start=2):
         cells = {name: cell_at(raw, column) for name, column in found.items()}
         if any(cell_text(value) is not None for value in cells.values()):
-            yield _Row(sheet, index, cells, problems)
+            row = _Row(sheet, index, cells, problems, zone)
+            for name, value in cells.items():
+                if error := excel_error(value):
+                    row.problem(name, f"{error} is {EXCEL_ERROR_HINT}")
+                elif len(text := cell_text(value) or "") > CELL_TEXT_LIMIT:
+                    row.problem(
+                        name,
+                        f"the text is {len(text):,} characters long; a spreadsheet cell holds at "
+                        f"most {CELL_TEXT_LIMIT:,}: shorten it",
+                    )
+            yield row
 
 
 def read_history(
-    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem], zone: str = "UTC"
 ) -> list[UpdateRecord]:
     """Every progress update, each for an action in `ids`; Retracted may be left out."""
     updates = []
-    for row in _rows(rows, HISTORY_SHEET, HISTORY_COLUMNS, problems, optional=("Retracted",)):
+    for row in _rows(
+        rows, HISTORY_SHEET, HISTORY_COLUMNS, problems, optional=("Retracted",), zone=zone
+    ):
         action = row.action(ids)
         at = row.instant("Date")
         text = row.text("Update")
@@ -157,11 +179,11 @@ def read_history(
 
 
 def read_rag_history(
-    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem], zone: str = "UTC"
 ) -> list[RagChangeRecord]:
     """Every change of an action's agreed RAG; an empty From or To is "not yet rated"."""
     changes = []
-    for row in _rows(rows, RAG_HISTORY_SHEET, RAG_HISTORY_COLUMNS, problems):
+    for row in _rows(rows, RAG_HISTORY_SHEET, RAG_HISTORY_COLUMNS, problems, zone=zone):
         action = row.action(ids)
         at = row.instant("Date")
         from_rag, to_rag = row.rag("From"), row.rag("To")
@@ -181,11 +203,11 @@ def read_rag_history(
 
 
 def read_timescale_history(
-    rows: list[list[object]], ids: set[str], problems: list[RowProblem]
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem], zone: str = "UTC"
 ) -> list[TimescaleChangeRecord]:
     """Every revision of an action's timescale; an empty From or To is "no date"."""
     changes = []
-    for row in _rows(rows, TIMESCALE_HISTORY_SHEET, TIMESCALE_HISTORY_COLUMNS, problems):
+    for row in _rows(rows, TIMESCALE_HISTORY_SHEET, TIMESCALE_HISTORY_COLUMNS, problems, zone=zone):
         action = row.action(ids)
         at = row.instant("Date")
         from_date, to_date = row.day("From"), row.day("To")
@@ -216,20 +238,20 @@ def read_leads(
     """Who leads (or deputises for) each role; a role and user pair may be listed once.
 
     Each Role must be a lead role of an action in the plan table (`roles`, as split_leads read
-    the Lead column): it is matched after normalise_role and without regard to case, and comes
-    back spelt as the plan spells it (the same spelling written exactly wins over one that only
-    differs in case). Each Slack user must be a Slack user id (U0123ABCD).
+    the Lead column): it is matched by role_key (case, dashes and spaces forgiven, as `leads map`
+    finds a role), and comes back spelt as the plan spells it (the same spelling written exactly
+    wins). Each Slack user must be a Slack user id (U0123ABCD).
     """
     exact = {role: role for role in roles}
     folded: dict[str, str] = {}
     for role in roles:
-        folded.setdefault(role.casefold(), role)
+        folded.setdefault(role_key(role), role)
     leads = []
     first_rows: dict[tuple[str, str], int] = {}
     for row in _rows(rows, LEADS_SHEET, LEADS_COLUMNS, problems):
         written = row.required("Role", "role")
         role = normalise_role(written)
-        role = exact.get(role) or folded.get(role.casefold(), "")
+        role = exact.get(role) or folded.get(role_key(role), "")
         if written and not role:
             row.problem("Role", _unknown_role(written, roles))
         user_id = row.required("Slack user", "Slack user")
@@ -298,13 +320,14 @@ def read_measure_history(
     rows: list[list[object]],
     measures: Mapping[tuple[int, str], Sequence[str]],
     problems: list[RowProblem],
+    zone: str = "UTC",
 ) -> list[MeasureValueRecord]:
     """Every KPI value and QA rating recorded, each for a measure in `measures`: (priority number,
     "kpi" or "quality") -> the names of that priority's measures of that kind, with both kinds'
     keys for every priority of the plan."""
     values = []
     numbers = {number for number, _ in measures}
-    for row in _rows(rows, MEASURE_HISTORY_SHEET, MEASURE_HISTORY_COLUMNS, problems):
+    for row in _rows(rows, MEASURE_HISTORY_SHEET, MEASURE_HISTORY_COLUMNS, problems, zone=zone):
         written = row.text("Priority")
         number = int(written) if written and written.isdigit() else None
         kind = measure_kind(row.text("Kind"))

@@ -39,7 +39,9 @@ DEFAULT_PLAN_NAME = "Improvement plan"
 T = TypeVar("T")
 
 
-def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> PlanArchive:
+def read_plan_table(
+    path: Path, column_map: dict[str, str] | None = None, *, timezone: str = "UTC"
+) -> PlanArchive:
     """Read a plan, and whatever history the file holds, from an owner's spreadsheet (.xlsx or
     .csv), or raise ImportRejected listing every problem.
 
@@ -56,15 +58,23 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Pla
     history", "Timescale history", "Leads", "Measure history"); each is None when the file has no
     such sheet (a CSV never has), and [] when the sheet is there but empty. A "Leads" sheet without
     a "Slack user" heading is taken to be the owner's own and is not read. History date-times
-    are ISO text in UTC; one without an offset (typed by hand, or an Excel date-time) is taken
-    as UTC.
+    are ISO text in UTC; one without an offset (typed by hand, or an Excel date-time) is read in
+    `timezone`, the plan's.
+
+    Lead roles that differ only in case, dashes or spaces are one role, spelt as first written
+    (`merged_roles` lists the other spellings); control characters other than tab and line
+    breaks are left out of every text. The archive's `lacks` names what the file does not carry
+    (see LACKABLE), so that a replace keeps the database's.
 
     What the store could not load is rejected here, so that nothing is loaded from such a file:
     two KPIs (or quality measures) of one priority with the same name; a Leads row whose Role
     is not a lead role of any action (a role is matched ignoring case, dashes and spaces, and
     comes back spelt as in the plan table) or whose Slack user is not a user id like U0123ABCD;
-    and an action with timescale revisions whose Original Timescale is not the From of its
-    earliest revision (the date first agreed, which only the Timescale column may revise).
+    an action with timescale revisions whose Original Timescale is not the From of its
+    earliest revision (the date first agreed, which only the Timescale column may revise); an
+    Excel error value (#REF!, #N/A...) in a cell read, or a date in the Lead column; and a text
+    longer than an XLSX cell holds (CELL_TEXT_LIMIT; an action's with its number in front, as
+    the Plan sheet writes it), which an export could not write back whole.
     """
     source = path.name
     column_map = dict(column_map or {})
@@ -91,7 +101,9 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Pla
         problems.append(RowProblem(header.row, None, "no actions below the header row"))
 
     about = (
-        read_about(book.sheets[ABOUT_SHEET], problems) if ABOUT_SHEET in book.sheets else About()
+        read_about(book.sheets[ABOUT_SHEET], problems, timezone)
+        if ABOUT_SHEET in book.sheets
+        else About()
     )
     if MEASURES_SHEET in book.sheets:
         read_measures(book.sheets[MEASURES_SHEET], table, problems)
@@ -105,11 +117,13 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Pla
     def sheet(name: str, read: Callable[[list[list[object]]], list[T]]) -> list[T] | None:
         return read(book.sheets[name]) if name in book.sheets else None
 
-    updates = sheet(HISTORY_SHEET, lambda rows: read_history(rows, ids, problems))
-    rag_changes = sheet(RAG_HISTORY_SHEET, lambda rows: read_rag_history(rows, ids, problems))
+    updates = sheet(HISTORY_SHEET, lambda rows: read_history(rows, ids, problems, timezone))
+    rag_changes = sheet(
+        RAG_HISTORY_SHEET, lambda rows: read_rag_history(rows, ids, problems, timezone)
+    )
     before = len(problems)
     timescale_changes = sheet(
-        TIMESCALE_HISTORY_SHEET, lambda rows: read_timescale_history(rows, ids, problems)
+        TIMESCALE_HISTORY_SHEET, lambda rows: read_timescale_history(rows, ids, problems, timezone)
     )
     if timescale_changes and len(problems) == before:
         # With a bad row the earliest revision may be unknown: fix that first.
@@ -127,18 +141,62 @@ def read_plan_table(path: Path, column_map: dict[str, str] | None = None) -> Pla
         else None  # no Leads sheet, or the owner's own
     )
     measure_values = sheet(
-        MEASURE_HISTORY_SHEET, lambda rows: read_measure_history(rows, measures, problems)
+        MEASURE_HISTORY_SHEET, lambda rows: read_measure_history(rows, measures, problems, timezone)
     )
     if problems:
         raise ImportRejected(source, problems)
+    spec = _spec(table, about, has_sections=header.heading("section") is not None)
     return PlanArchive(
-        spec=_spec(table, about, has_sections=header.heading("section") is not None),
+        spec=spec,
         updates=updates,
         rag_changes=rag_changes,
         timescale_changes=timescale_changes,
         leads=leads,
         measure_values=measure_values,
+        lacks=_lacks(spec, set(header.fields.values()), set(book.sheets)),
+        merged_roles=table.spellings.merged_roles(),
     )
+
+
+# The action and priority fields a column of the plan table carries (field of the column).
+_COLUMN_OF = {
+    "sections": "section",
+    "expected_outcomes": "expected_outcomes",
+    "priority_note": "priority_note",
+    "leads": "lead",
+    "timescale": "timescale",
+    "original_timescale": "original_timescale",
+    "timescale_as_written": "timescale_as_written",
+    "progress": "progress",
+    "rag": "rag",
+    "note": "note",
+    "is_new": "new_action",
+}
+
+
+def _lacks(spec: PlanSpec, columns: set[str], sheets: set[str]) -> frozenset[str]:
+    """What the file does not carry: a field without a column, a sheet that is not there.
+
+    Paragraph refs and Ofsted numbers have no column of their own in a tracker: they are written
+    at the end of the recommendation or action text, "(para 21) (Ref: Ofsted Recommendation 1)".
+    Such a file carries them where it spells any, and planbot's own workbook (the one with an
+    About sheet) always does, so that deleting them there deletes them.
+    """
+    own = ABOUT_SHEET in sheets
+    lacks = {name for name, column in _COLUMN_OF.items() if column not in columns}
+    if not own:
+        lacks.add("about")
+    if MEASURES_SHEET not in sheets:
+        lacks.add("measures")
+    spelt = {
+        "ofsted_recommendation": "ofsted_recommendation" in columns
+        or any(p.ofsted_recommendation is not None for p in spec.priorities),
+        "priority_paragraph_refs": any(p.paragraph_refs for p in spec.priorities),
+        "paragraph_refs": "paragraph_refs" in columns
+        or any(a.paragraph_refs for a in spec.actions),
+    }
+    lacks |= {name for name, found in spelt.items() if not (own or found)}
+    return frozenset(lacks)
 
 
 def _spec(table: Table, about: About, *, has_sections: bool) -> PlanSpec:

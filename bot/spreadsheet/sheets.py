@@ -6,6 +6,7 @@ PLAN_SHEET = "Plan"
 MEASURES_SHEET = "KPIs and quality measures"
 HISTORY_SHEET = "Progress history"
 RAG_HISTORY_SHEET = "RAG history"
+PROPOSALS_SHEET = "RAG proposals"
 TIMESCALE_HISTORY_SHEET = "Timescale history"
 MEASURE_HISTORY_SHEET = "Measure history"
 LEADS_SHEET = "Leads"
@@ -16,6 +17,7 @@ EXTRA_SHEETS = (
     MEASURES_SHEET,
     HISTORY_SHEET,
     RAG_HISTORY_SHEET,
+    PROPOSALS_SHEET,
     TIMESCALE_HISTORY_SHEET,
     MEASURE_HISTORY_SHEET,
     LEADS_SHEET,
@@ -29,8 +31,14 @@ HISTORY_COLUMNS = (
     ("Author", 20),
     ("Source", 10),
     ("Update", 80),
-    ("Retracted", 26),  # optional when reading: exports before it had no such column
+    ("Retracted", 26),
+    # The Slack message the update came from, and when it was edited there.
+    ("Slack channel", 14),
+    ("Slack ts", 20),
+    ("Edited", 26),
 )
+# Read when there, empty when not: exports before them had no such columns.
+HISTORY_OPTIONAL = ("Retracted", "Slack channel", "Slack ts", "Edited")
 RAG_HISTORY_COLUMNS = (
     ("Action", 8),
     ("Date", 26),
@@ -39,6 +47,31 @@ RAG_HISTORY_COLUMNS = (
     ("By", 20),
     ("Via", 10),
     ("Reason", 60),
+    ("Proposal", 10),  # the RAG proposals sheet's Proposal it applied; optional when reading
+)
+RAG_HISTORY_OPTIONAL = ("Proposal",)
+# One row per proposal. The update it came from is named by its Slack message (Update channel
+# and Update ts) when it has one, otherwise by its Date and Author in the Progress history sheet.
+PROPOSAL_COLUMNS = (
+    ("Proposal", 10),
+    ("Action", 8),
+    ("Proposed at", 26),
+    ("Proposed by", 20),
+    ("RAG", 14),
+    ("Revised timescale", 12),
+    ("Evidence", 60),
+    ("Status", 18),
+    ("Confirmed at", 26),
+    ("Decided at", 26),
+    ("Decided by", 20),
+    ("Reason", 40),
+    ("Update date", 26),
+    ("Update author", 20),
+    ("Update channel", 14),
+    ("Update ts", 20),
+    ("Echo channel", 14),
+    ("Echo ts", 20),
+    ("Approval messages", 40),
 )
 TIMESCALE_HISTORY_COLUMNS = (
     ("Action", 8),
@@ -61,12 +94,26 @@ MEASURE_HISTORY_COLUMNS = (
 )
 
 # The history sheets' date-time headings, and the note the export puts on each: reading takes a
-# date-time without an offset (typed by hand, or an Excel date-time cell) as UTC.
-DATE_TIME_HEADINGS = ("Date", "Retracted")
-UTC_NOTE = (
-    "Date and time in UTC, as ISO text: 2019-03-31T09:00:00+00:00. One typed without an offset "
-    "(2019-03-31 09:00) is read as UTC, not UK time: add +01:00 in British Summer Time."
+# date-time without an offset (typed by hand, or an Excel date-time cell) in the plan's time zone.
+DATE_TIME_HEADINGS = (
+    "Date",
+    "Retracted",
+    "Edited",
+    "Proposed at",
+    "Confirmed at",
+    "Decided at",
+    "Update date",
 )
+
+
+def date_time_note(zone: str) -> str:
+    """The note on a history sheet's date-time heading, for a plan in time zone `zone`."""
+    return (
+        "Date and time in UTC, as ISO text: 2019-03-31T09:00:00+00:00. One typed without an "
+        f"offset (2019-07-01 09:00), or an Excel date-time, is read in the plan's time zone, "
+        f"{zone}; or write its offset (2019-07-01T09:00:00+01:00)."
+    )
+
 
 # How the KPIs sheet and the measure history name each kind of measure (domain kind -> words).
 MEASURE_KINDS = {"kpi": "KPI", "quality": "Quality measure"}

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from bot.plan.rag import Rag, valid_rag_words
-from bot.plan.specs import ActionSpec, MeasureSpec
-from bot.spreadsheet.cells import cell_at, cell_text, is_number, numbers, parse_rag_cell
-from bot.spreadsheet.dates import cell_date
+from bot.plan.roles import RoleSpellings
+from bot.plan.specs import CELL_TEXT_LIMIT, ActionSpec, MeasureSpec
+from bot.spreadsheet.cells import (
+    EXCEL_ERROR_HINT,
+    cell_at,
+    cell_text,
+    excel_error,
+    is_number,
+    numbers,
+    parse_rag_cell,
+)
+from bot.spreadsheet.dates import cell_date, parse_uk_date
 from bot.spreadsheet.headings import FIELDS, Header, heading_key
 from bot.spreadsheet.leads import split_leads
 from bot.spreadsheet.problems import RowProblem
@@ -128,6 +138,8 @@ class Table:
     # Every lead role named in the Lead column, in order, each once (bad rows' too, so that the
     # Leads sheet is checked against what the owner wrote, not only against the good rows).
     lead_roles: list[str] = field(default_factory=list)
+    # Lead roles spelt differently ("Head of CP", "head of cp") are one role: see RoleSpellings.
+    spellings: RoleSpellings = field(default_factory=RoleSpellings)
 
     def priority(self, number: int) -> PriorityDraft:
         return self.priorities.setdefault(number, PriorityDraft(number))
@@ -165,7 +177,10 @@ def read_table(rows: list[list[object]], header: Header, problems: list[RowProbl
         def bad(name: str, message: str, row: int = row) -> None:
             problems.append(RowProblem(row, heading[name], message))
 
-        for role in split_leads(cell_text(cells.get("lead"))):
+        if _bad_cells(cells, bad):
+            continue
+        leads = table.spellings.spell_all(split_leads(cell_text(cells.get("lead"))))
+        for role in leads:
             if role not in table.lead_roles:
                 table.lead_roles.append(role)
 
@@ -232,7 +247,17 @@ def read_table(rows: list[list[object]], header: Header, problems: list[RowProbl
             )
         if action_text is None:
             bad("action", f"action {action_id} has no action text")
-        action = _action(action_id, action_text or "", cells, row, heading, problems)
+        action = _action(action_id, action_text or "", leads, cells, row, heading, problems)
+        if len(action.cell_text) > CELL_TEXT_LIMIT:
+            # The Plan sheet writes "1.1 <text>" in one cell: a text that fits only without its
+            # number would lose its end at export, and more at every round trip.
+            room = CELL_TEXT_LIMIT - len(action.cell_text) + len(action.text)
+            bad(
+                "action",
+                f"action {action_id}'s text is {len(action.text):,} characters long; with its "
+                f"number in front ({action_id + ' '!r}), as the Plan sheet writes it, a cell "
+                f"holds at most {room:,}: shorten it",
+            )
         if len(problems) == before:
             draft = table.priority(ref.priority)
             for earlier in [*waiting, priority]:
@@ -244,9 +269,39 @@ def read_table(rows: list[list[object]], header: Header, problems: list[RowProbl
     return table
 
 
+def _bad_cells(cells: dict[str, object], bad) -> bool:
+    """Note each cell no plan value can come from; whether there was any (the row is then not
+    read further, so that one bad cell gets one message, not several)."""
+    found = False
+    for name, value in cells.items():
+        text = cell_text(value)
+        if text is None:
+            continue
+        if error := excel_error(text):
+            bad(name, f"{error} is {EXCEL_ERROR_HINT}")
+        elif len(text) > CELL_TEXT_LIMIT:
+            bad(
+                name,
+                f"the text is {len(text):,} characters long; a spreadsheet cell holds at most "
+                f"{CELL_TEXT_LIMIT:,}: shorten it",
+            )
+        elif name == "lead" and (isinstance(value, date) or parse_uk_date(text)):
+            # A date where a role should be: usually the columns are shifted, or mapped wrongly.
+            bad(
+                name,
+                f"{text!r} is a date, not a lead role: check that this is the Lead column "
+                "(or name the columns with --map COLUMN=FIELD)",
+            )
+        else:
+            continue
+        found = True
+    return found
+
+
 def _action(
     action_id: str,
     text: str,
+    leads: list[str],
     cells: dict[str, object],
     row: int,
     heading: dict[str, str | None],
@@ -286,7 +341,7 @@ def _action(
     return ActionSpec(
         id=action_id,
         text=text,
-        leads=split_leads(cell_text(cells.get("lead"))),
+        leads=leads,
         timescale=timescale,
         timescale_as_written=as_written,
         original_timescale=original,

@@ -16,8 +16,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.plan.history import PlanArchive
 from bot.plan.rag import Rag
-from bot.plan.specs import PlanSpec, PrioritySpec
+from bot.plan.specs import CELL_TEXT_LIMIT, PlanSpec, PrioritySpec
 from bot.plan.tallies import TRACKER_ROWS, tally
+from bot.spreadsheet.files import write_atomically
 from bot.spreadsheet.leads import leads_cell
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
@@ -36,7 +37,7 @@ from bot.spreadsheet.sheets import (
     TIMESCALE_HISTORY_COLUMNS,
     TIMESCALE_HISTORY_SHEET,
     TRACKER_SHEET,
-    UTC_NOTE,
+    date_time_note,
 )
 
 PLAN_COLUMNS = (
@@ -75,14 +76,18 @@ def recommendation_cell(priority: PrioritySpec) -> str:
     return text
 
 
+class TextTooLong(ValueError):
+    """A text longer than an XLSX cell holds: the export stops rather than cut it."""
+
+
 def _safe(value: object) -> object:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value) or None
     return value
 
 
-def _put_row(sheet: Worksheet, row: int, values: list) -> None:
-    """One row of cells, dates shown as dd/mm/yyyy."""
+def _put_row(sheet: Worksheet, row: int, values: list, what: str | None = None) -> None:
+    """One row of cells, dates shown as dd/mm/yyyy; `what` names the row in a TextTooLong."""
     for column, value in enumerate(values, start=1):
         _put(
             sheet,
@@ -90,14 +95,30 @@ def _put_row(sheet: Worksheet, row: int, values: list) -> None:
             column,
             value,
             number_format=_DATE_FORMAT if isinstance(value, date) else None,
+            what=what,
         )
 
 
 def _put(
-    sheet: Worksheet, row: int, column: int, value: object, *, number_format: str | None = None
+    sheet: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    *,
+    number_format: str | None = None,
+    what: str | None = None,
 ) -> Cell:
     cell = sheet.cell(row=row, column=column)
-    cell.value = _safe(value)
+    value = _safe(value)
+    if isinstance(value, str) and len(value) > CELL_TEXT_LIMIT:
+        # openpyxl would cut it to the limit without a word: the rest would be lost for good.
+        heading = sheet.cell(row=1, column=column).value if row > 1 else None
+        where = what or f"the {sheet.title!r} sheet, cell {cell.coordinate}"
+        raise TextTooLong(
+            f"{where}: the {heading or 'text'} is {len(value):,} characters long and an XLSX "
+            f"cell holds at most {CELL_TEXT_LIMIT:,}; shorten it, or export to .csv"
+        )
+    cell.value = value
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text, even when it starts with "=" (never a formula)
     if number_format:
@@ -133,7 +154,7 @@ def _plan_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
                 values += [None] * 5 + [section] + [None] * 5
             else:
                 values += [
-                    f"{action.id} {action.text}",
+                    action.cell_text,
                     leads_cell(action.leads, "\n"),
                     action.timescale,
                     action.progress,
@@ -146,7 +167,7 @@ def _plan_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
                     action.note,
                 ]
             values.append(priority.note if first else None)
-            _put_row(sheet, row, values)
+            _put_row(sheet, row, values, f"action {action.id}" if action else None)
             if action is not None and (fill := RAG_FILLS.get(action.rag)):
                 rag_cell = sheet.cell(row=row, column=7)
                 rag_cell.fill = PatternFill("solid", fgColor=fill)
@@ -180,19 +201,22 @@ def _iso(at: datetime | None) -> str | None:
 
 
 def _table_sheet(
-    sheet: Worksheet, columns: Sequence[tuple[str, int]], rows: Iterable[Sequence[object]]
+    sheet: Worksheet,
+    columns: Sequence[tuple[str, int]],
+    rows: Iterable[Sequence[object]],
+    zone: str,
 ) -> None:
-    """A history sheet: its heading row (a note on each date-time heading: UTC), then one row per
-    record (dates as dd/mm/yyyy)."""
+    """A history sheet: its heading row (a note on each date-time heading: UTC, and a naive one
+    in the plan's time zone `zone`), then one row per record (dates as dd/mm/yyyy)."""
     _heading_row(sheet, [name for name, _ in columns], [width for _, width in columns])
     for column, (name, _) in enumerate(columns, start=1):
         if name in DATE_TIME_HEADINGS:
-            sheet.cell(row=1, column=column).comment = Comment(UTC_NOTE, "planbot")
+            sheet.cell(row=1, column=column).comment = Comment(date_time_note(zone), "planbot")
     for row, values in enumerate(rows, start=2):
         _put_row(sheet, row, values)
 
 
-def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
+def _history_sheets(book: Workbook, archive: PlanArchive, zone: str) -> None:
     """One sheet for each of the archive's history lists that is not None."""
     if archive.updates is not None:
         _table_sheet(
@@ -202,6 +226,7 @@ def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
                 (u.action, _iso(u.at), u.author, u.source, u.text, _iso(u.retracted_at))
                 for u in archive.updates
             ),
+            zone,
         )
     if archive.rag_changes is not None:
         _table_sheet(
@@ -211,6 +236,7 @@ def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
                 (c.action, _iso(c.at), c.from_rag.label, c.to_rag.label, c.by, c.via, c.reason)
                 for c in archive.rag_changes
             ),
+            zone,
         )
     if archive.timescale_changes is not None:
         _table_sheet(
@@ -220,6 +246,7 @@ def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
                 (c.action, _iso(c.at), c.from_date, c.to_date, c.by, c.via, c.reason)
                 for c in archive.timescale_changes
             ),
+            zone,
         )
     if archive.measure_values is not None:
         _table_sheet(
@@ -237,12 +264,14 @@ def _history_sheets(book: Workbook, archive: PlanArchive) -> None:
                 )
                 for v in archive.measure_values
             ),
+            zone,
         )
     if archive.leads is not None:
         _table_sheet(
             book.create_sheet(LEADS_SHEET),
             LEADS_COLUMNS,
             ((lead.role, lead.user_id, "yes" if lead.deputy else None) for lead in archive.leads),
+            zone,
         )
 
 
@@ -300,6 +329,8 @@ def write_workbook(
     path: Path,
     archive: PlanArchive,
     tracker: Sequence[tuple[str, Sequence[int]]] | None = None,
+    *,
+    timezone: str = "UTC",
 ) -> Path:
     """Write a plan and its history as an XLSX workbook in the plan's own layout;
     read_plan_table reads it back as an equal PlanArchive.
@@ -310,8 +341,12 @@ def write_workbook(
     "Progress tracker" (the current tallies by priority, and `tracker`'s (month, one value per
     TRACKER_ROWS row) columns below) and "About this plan" (name, organisation, progress_as_of,
     sections). History date-times are ISO text in UTC (a note on each Date and Retracted heading
-    says so, and that reading takes one without an offset as UTC); timescales are dates shown
-    dd/mm/yyyy.
+    says so, and that reading takes one without an offset in the plan's `timezone`); timescales
+    are dates shown dd/mm/yyyy.
+
+    Nothing is cut: a text longer than a cell holds (CELL_TEXT_LIMIT) raises TextTooLong naming
+    it. The file is written beside `path` and renamed (write_atomically): a failure leaves no
+    file, or the previous one as it was.
     """
     spec = archive.spec
     book = Workbook()
@@ -319,8 +354,7 @@ def write_workbook(
     plan.title = PLAN_SHEET
     _plan_sheet(plan, spec)
     _measures_sheet(book.create_sheet(MEASURES_SHEET), spec)
-    _history_sheets(book, archive)
+    _history_sheets(book, archive, timezone)
     _tracker_sheet(book.create_sheet(TRACKER_SHEET), spec, tracker)
     _about_sheet(book.create_sheet(ABOUT_SHEET), spec)
-    book.save(path)
-    return path
+    return write_atomically(path, lambda temp: book.save(temp))

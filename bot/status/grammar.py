@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.plan.refs import ActionRef
+from bot.slack.blocks import escape
 
 HELP_LINES = (
     ("/plan help", "What /plan can do"),
@@ -44,9 +45,15 @@ class RecommendationStatus:
 
 @dataclass(frozen=True)
 class Invalid:
-    """Input that cannot be served; `message` says what is wrong and what is valid."""
+    """Input that cannot be served, saying what is wrong and what is valid.
+
+    `message` is Slack mrkdwn, with the echo of what was typed escaped (a `<!channel>` typed
+    into /plan must not notify a channel from the bot's answer); `plain` has the same words with
+    the echo as typed, for a terminal.
+    """
 
     message: str
+    plain: str = ""
 
 
 PlanCommand = Help | PlanStatus | PriorityStatus | ActionStatus | RecommendationStatus | Invalid
@@ -63,7 +70,7 @@ def parse(text: str) -> PlanCommand:
     if verb in ("help", "?"):
         return Help()
     if verb != "status":
-        return Invalid(f"I don't know `/plan {_quote(words[0])}`. I understand: {_valid_verbs()}.")
+        return _invalid(f"I don't know `/plan {{echo}}`. I understand: {_valid_verbs()}.", words[0])
     if not args:
         return PlanStatus()
     if (
@@ -79,10 +86,21 @@ def parse(text: str) -> PlanCommand:
         ref = ActionRef.parse(args[0])
         if ref is not None and _NUMBER.match(str(ref.priority)):
             return ActionStatus(ref)
-    return Invalid(
-        f"`{_quote(' '.join(args))}` is not a priority or an action. "
+    return _invalid(
+        "`{echo}` is not a priority or an action. "
         "Try `/plan status 7` (a priority), `/plan status 7.3` (an action) "
-        "or `/plan status rec 9` (an Ofsted recommendation)."
+        "or `/plan status rec 9` (an Ofsted recommendation).",
+        " ".join(args),
+    )
+
+
+def _invalid(template: str, typed: str) -> Invalid:
+    echo = _quote(typed)
+    return Invalid(
+        # Slack reads &, < and > as control characters even inside `code`
+        # (https://docs.slack.dev/messaging/formatting-message-text#escaping).
+        message=template.replace("{echo}", escape(echo)),
+        plain=template.replace("{echo}", echo),
     )
 
 
@@ -90,6 +108,20 @@ def _quote(text: str) -> str:
     # Keep the echo short and free of backticks so it cannot break the message's formatting.
     text = text.replace("`", "'")
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+def counted(n: int, noun: str | tuple[str, str]) -> str:
+    """ "1 priority", "2 priorities", "1 RAG change"; a (singular, plural) pair for irregulars."""
+    singular, plural = noun if isinstance(noun, tuple) else (noun, _plural(noun))
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def _plural(noun: str) -> str:
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    if re.search(r"(s|x|z|ch|sh)$", noun):
+        return noun + "es"
+    return noun + "s"
 
 
 def _valid_verbs() -> str:
@@ -119,14 +151,29 @@ def no_such_priority(number: int, numbers: list[int]) -> str:
 
 
 def no_such_action(ref: ActionRef, refs_in_priority: list[str], numbers: list[int]) -> str:
+    if not numbers:
+        return (
+            f"There is no action {ref}: the plan has no priorities yet; "
+            "an admin loads one with `planbot init`."
+        )
     if not refs_in_priority:
-        return f"There is no action {ref}: {no_such_priority(ref.priority, numbers)}"
+        if ref.priority in numbers:
+            return f"There is no action {ref}: priority {ref.priority} has no actions."
+        return (
+            f"There is no action {ref}: the plan has no priority {ref.priority} "
+            f"(it has priorities {describe_range(numbers)})."
+        )
     first, last = refs_in_priority[0], refs_in_priority[-1]
     span = first if first == last else f"{first}–{last}"
     return f"There is no action {ref} — priority {ref.priority} has actions {span}."
 
 
 def no_such_recommendation(recommendation: int, recommendations: list[int]) -> str:
+    if not recommendations:
+        return (
+            "The plan records no Ofsted recommendation numbers, so no priority answers "
+            f"recommendation {recommendation}. Try `/plan status 7` (a priority) instead."
+        )
     return (
         f"No priority answers Ofsted recommendation {recommendation} — "
         f"the plan answers recommendations {describe_range(recommendations)}."

@@ -24,7 +24,7 @@ from bot.slack.blocks import (
     shorten,
     shorten_keep_lines,
 )
-from bot.status.grammar import HELP_LINES
+from bot.status.grammar import HELP_LINES, counted
 
 # --- JSON --------------------------------------------------------------------------------------
 
@@ -62,6 +62,7 @@ def plan_json(outline: PlanOutline) -> dict[str, Any]:
 def action_detail_json(detail: ActionDetail) -> dict[str, Any]:
     data = action_json(detail.action)
     data["priority"] = detail.priority.number
+    data["escalation"] = detail.escalation
     data["history"] = [
         {
             "at": entry.at.isoformat(),
@@ -138,6 +139,8 @@ def action_text(detail: ActionDetail, today: date, tz: str) -> str:
     ]
     if action.note:
         lines.append(f"Note: {action.note}")
+    if detail.escalation:
+        lines.append(detail.escalation)
     lines.append("History:" if detail.history else "History: none yet")
     for entry in detail.history:
         who = f" by {entry.by}" if entry.by else ""
@@ -197,7 +200,7 @@ def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
         }
     )
     if len(rows) > 100:
-        blocks.append(context(f"Showing the first 99 of {len(rows) - 1} priorities."))
+        blocks.append(context(f"Showing the first 99 of {counted(len(rows) - 1, 'priority')}."))
     blocks.append(
         context(
             "`/plan status 7` shows priority 7; `/plan status 7.3` one action with its history."
@@ -241,7 +244,8 @@ def priority_blocks(
     if shown < len(priority.actions):
         blocks.append(
             context(
-                f"Showing {shown} of {len(priority.actions)} actions; ask for one with `/plan status {priority.number}.N`."
+                f"Showing {shown} of {counted(len(priority.actions), 'action')}; "
+                f"ask for one with `/plan status {priority.number}.N`."
             )
         )
     return blocks
@@ -295,6 +299,8 @@ def action_blocks(detail: ActionDetail, today: date, tz: str) -> list[dict[str, 
     flags = flag_text(action)
     if flags:
         blocks.append(context(f":warning: {flags}"))
+    if detail.escalation:
+        blocks.append(context(f":rotating_light: {escape(detail.escalation)}"))
     blocks.append({"type": "divider"})
     if not detail.history:
         blocks.append(context("No history yet."))
@@ -310,7 +316,8 @@ def action_blocks(detail: ActionDetail, today: date, tz: str) -> list[dict[str, 
     if len(entries) > room:
         blocks.append(
             context(
-                f"{len(entries) - room} older entries not shown; `planbot status {action.ref}` prints them all."
+                f"{counted(len(entries) - room, 'older entry')} not shown; "
+                f"`planbot status {action.ref}` prints them all."
             )
         )
     return blocks

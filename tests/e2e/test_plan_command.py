@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
 import pytest
-import uvicorn
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from bot.clock import FixedClock
-from bot.http import EVENTS_PATH, asgi_app
 from bot.local.workspace import LocalSlack
 from bot.settings import Settings
-from bot.slack_double.limits import message_block_errors
+from bot.slack_double.content_limits import message_block_errors
 from store.models import Action, ProgressUpdate, RagChange, RoleMember
+from tests.e2e.serving import serving
 
 TODAY = FixedClock.at_date(date(2018, 11, 20))
 
@@ -196,25 +192,6 @@ def test_socket_mode_command(world):
 
 
 # --- Over real HTTP, as `planbot run --http` serves it ----------------------------------------
-
-
-@contextmanager
-def serving(app) -> Iterator[str]:
-    server = uvicorn.Server(
-        uvicorn.Config(asgi_app(app), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not (server.started and server.servers):
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}{EVENTS_PATH}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def test_http_signed_command(world):

@@ -106,6 +106,41 @@ def test_spot_checks(seed_spec, ref, leads, timescale):
     assert action.timescale == timescale
 
 
+@pytest.mark.parametrize(
+    ("ref", "leads", "timescale"),
+    [
+        # Source line 355 prints one lead cell, cut off as "Service Manager -", beside 5.1 and 5.2.
+        ("5.1", ["Service Manager - ICRT"], date(2019, 3, 31)),
+        ("5.2", [], None),
+        # Source line 356's lead cell, "Service Manager - ICRT Service Manager - ICRT Principal
+        # Social Worker", and its dates 30/09/18 30/11/18 31/03/19: one each for 5.3, 5.4, 5.5.
+        ("5.3", ["Service Manager - ICRT"], date(2018, 9, 30)),
+        ("5.4", ["Service Manager - ICRT"], date(2018, 11, 30)),
+        ("5.5", ["Principal Social Worker"], date(2019, 3, 31)),
+    ],
+)
+def test_merged_row_5_1_to_5_5(seed_spec, ref, leads, timescale):
+    action = next(a for a in seed_spec.actions if a.id == ref)
+    assert (action.leads, action.timescale) == (leads, timescale)
+    assert action.note and "Merged row (5.1-5.5)" in action.note
+
+
+def test_merged_row_notes_say_what_the_seed_prints(seed_spec):
+    actions = {a.id: a for a in seed_spec.actions}
+    cell = "Service Manager - ICRT Service Manager - ICRT Principal Social Worker"
+    priority5 = seed_spec.priorities[4]
+    assert cell in " ".join(priority5.note.split())
+    assert "4 leads and 4 dates" in priority5.note
+    assert '"Service Manager -"' in actions["5.1"].note  # the cut-off cell, flagged
+    for ref in ("5.3", "5.4"):
+        assert cell in " ".join(actions[ref].note.split())
+    assert "no lead" not in actions["5.4"].note.lower()
+
+
+def test_only_5_2_lacks_a_lead(seed_spec):
+    assert [a.id for a in seed_spec.actions if not a.leads] == ["5.2"]
+
+
 def test_missing_timescales_are_kept_missing_and_flagged(seed_spec):
     missing = {a.id: a for a in seed_spec.actions if a.timescale is None}
     assert set(missing) == {"5.2", "10.2"}
@@ -167,7 +202,7 @@ MEASURES = {
     12: (2, 2),
     13: (0, 1),
     14: (0, 1),
-    15: (5, 3),
+    15: (5, 4),
 }
 
 
@@ -189,6 +224,57 @@ def test_every_priority_has_its_measures(seed_spec):
         by_number[6].quality_measures[2].name
         == "Increased notifications of private fostering arrangements"
     )
+
+
+def test_all_43_quality_measures(seed_spec):
+    assert sum(len(p.quality_measures) for p in seed_spec.priorities) == 43
+    fourth = seed_spec.priorities[14].quality_measures[3]
+    # The seed's last line; its Current Quality Assurance Rating cell is empty.
+    assert fourth.name == (
+        "Feedback from children and young people and their families is being responded to"
+    )
+    assert fourth.current is None
+
+
+# Actions whose text in the seed ends with a full stop after the paragraph refs, as in
+# "1.1 Commission an independent review of ICRT (21) (78).": the refs go, the full stop stays.
+FULL_STOP_AFTER_REFS = [
+    "1.1",
+    "1.12",
+    "1.13",
+    "2.1",
+    "2.2",
+    "3.1",
+    "3.5",
+    "9.1",
+    "9.5",
+    "9.8",
+    "9.9",
+    "10.1",
+    "12.1",
+    "12.2",
+    "13.1",
+    "14.1",
+    "14.2",
+    "15.4",
+]
+# Actions whose text in the seed has no full stop at the end (e.g. "practices (79)").
+NO_FULL_STOP_IN_SEED = {
+    *("1.2", "1.4", "1.5", "1.6", "1.7", "1.10", "2.7", "3.7", "4.4", "4.5", "5.3"),
+    *("5.4", "5.5", "5.6", "5.7", "5.8", "6.3", "6.6", "9.6", "11.2", "15.1", "15.3"),
+}
+
+
+def test_trailing_full_stops_survive_the_paragraph_refs(seed_spec):
+    actions = {a.id: a for a in seed_spec.actions}
+    assert all(actions[ref].paragraph_refs for ref in FULL_STOP_AFTER_REFS)
+    assert [ref for ref in FULL_STOP_AFTER_REFS if not actions[ref].text.endswith(".")] == []
+    assert actions["1.1"].text == "Commission an independent review of ICRT."
+
+
+def test_every_action_ends_as_the_seed_does(seed_spec):
+    assert {a.id for a in seed_spec.actions if not a.text.endswith(".")} == NO_FULL_STOP_IN_SEED
+    assert not [a.id for a in seed_spec.actions if a.text.endswith((")", ". ", ".."))]
 
 
 def test_measures(seed_spec):

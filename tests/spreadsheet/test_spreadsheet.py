@@ -1629,7 +1629,7 @@ def test_the_workbook_is_in_the_plans_own_layout(tmp_path: Path) -> None:
     assert plan["A2"].value.startswith("Priority 1: Urgently review ICRT")
     assert plan["A2"].value.endswith("(para 21, 23, 78) (Ref: Ofsted Recommendation 1)")
     assert plan["A3"].value is None  # the recommendation is on the priority's first row only
-    assert plan["C2"].value == "1.1 Commission an independent review of ICRT"
+    assert plan["C2"].value == "1.1 Commission an independent review of ICRT."
     assert plan["E2"].value == datetime(2018, 9, 1) and plan["E2"].number_format == "dd/mm/yyyy"
     assert plan["E2"].alignment.wrap_text
     fills = {

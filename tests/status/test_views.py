@@ -17,7 +17,7 @@ from bot.plan.views import (
     PriorityView,
     UpdateView,
 )
-from bot.slack_double.limits import message_block_errors
+from bot.slack_double.content_limits import message_block_errors
 from bot.status import views
 
 TODAY = date(2018, 11, 20)

@@ -189,7 +189,7 @@ def test_what_the_spreadsheet_changed_is_recorded_at_load_time(engine, seed_spec
 
 def test_replace_without_a_leads_sheet_keeps_the_mappings_of_roles_that_remain(seeded, seed_spec):
     with transaction(seeded) as session:
-        for role, user in (("Chair of SSCB", "U0KEEP"), ("CEO of TfC", "U0GONE")):
+        for role, user in (("Chair of SSCB", "U0KEEP0001"), ("CEO of TfC", "U0GONE0001")):
             leads.map_role(
                 session=session, role_name=role, user_id=user, deputy=None, at=LOADED_AT, by=None
             )
@@ -198,12 +198,16 @@ def test_replace_without_a_leads_sheet_keeps_the_mappings_of_roles_that_remain(s
         replace(p) for p in spec.priorities if p.number != 13
     ]  # 13.2 is the CEO of TfC's only action
     with transaction(seeded) as session:
-        report = archive.replace_plan(
-            session=session, archive=PlanArchive(spec), loaded_at=DEC, source="new.xlsx"
+        report = archive.replace_plan(  # forced: 13.2's history goes (the backup keeps it)
+            session=session,
+            archive=PlanArchive(spec),
+            loaded_at=DEC,
+            source="new.xlsx",
+            force=True,
         )
     assert report.dropped_roles == ["CEO of TfC"]
     assert "lead mappings" in report.kept_from_database
-    assert _export(seeded).leads == [LeadRecord("Chair of SSCB", "U0KEEP")]
+    assert _export(seeded).leads == [LeadRecord("Chair of SSCB", "U0KEEP0001")]
 
 
 def test_seed_export_matches_the_seed(seeded, seed_spec):
@@ -286,3 +290,137 @@ def test_an_edit_loaded_with_an_earlier_clock_still_comes_last(engine, seed_spec
     assert after.rag_changes[-1].to_rag is Rag.RED and after.rag_changes[-1].at == DEC
     with Session(engine) as session:
         assert plan.action_detail(session=session, ref="1.4").action.rag is Rag.RED
+
+
+# --- Issue 7: replaces that never mislead -------------------------------------------------------
+
+
+def _csv_of(spec, tmp_path):
+    """What `planbot export k.csv` then reading it back gives: the action table only."""
+    from bot.spreadsheet import read_plan_table, write_csv
+
+    return read_plan_table(write_csv(tmp_path / "k.csv", spec))
+
+
+def test_a_csv_replace_keeps_what_a_csv_does_not_carry(engine, seed_spec, tmp_path):
+    _load(engine, _with_history(seed_spec))
+    before = _export(engine)
+    with transaction(engine) as session:
+        report = archive.replace_plan(
+            session=session, archive=_csv_of(before.spec, tmp_path), loaded_at=DEC, source="k.csv"
+        )
+    after = _export(engine)
+    assert after == before
+    assert after.spec.name == seed_spec.name and after.spec.organisation == seed_spec.organisation
+    assert sum(len(p.kpis) + len(p.quality_measures) for p in after.spec.priorities) == 71
+    assert "plan name, organisation and progress as of" in report.kept_from_database
+    assert "KPIs and quality measures with their values" in report.kept_from_database
+    assert "progress updates" in report.kept_from_database
+    assert report.replaced == [
+        "15 priorities and 93 actions: their texts, leads, timescales, original timescales, "
+        "progress, RAG and notes",
+        "priorities' recommendations, sections and Ofsted recommendation numbers",
+    ]
+    assert report.history_not_carried == []
+
+
+def test_history_never_follows_a_number_onto_a_different_action(seeded, seed_spec):
+    other = copy.deepcopy(seed_spec)
+    first = other.priorities[0].actions[0]
+    first.text, first.progress = "Do the first thing", None
+    with (
+        pytest.raises(archive.ReplaceRefused, match=r"1\.1") as refused,
+        transaction(seeded) as session,
+    ):
+        archive.replace_plan(
+            session=session, archive=PlanArchive(other), loaded_at=DEC, source="other.xlsx"
+        )
+    assert "--force" in str(refused.value) and "backup" in str(refused.value)
+    with transaction(seeded) as session:
+        report = archive.replace_plan(
+            session=session,
+            archive=PlanArchive(other),
+            loaded_at=DEC,
+            source="other.xlsx",
+            force=True,
+        )
+    assert report.history_not_carried == ["1.1"]
+    with Session(seeded) as session:
+        assert not plan.action_detail(session=session, ref="1.1").history
+        assert plan.action_detail(session=session, ref="1.2").history
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        (
+            "Commission an independent review of ICRT",
+            "commission an independent review of ICRT.",
+            True,
+        ),
+        (
+            "Agree and implement new ICRT model",
+            "Agree and implement new ICRT model by March, with partners",
+            True,
+        ),
+        (
+            "Comission an independant review of ICRT",
+            "Commission an independent review of ICRT",
+            True,
+        ),
+        ("Commission an independent review of ICRT", "Do the first thing", False),
+        ("Do it", "Do that", False),
+    ],
+)
+def test_the_same_action_rule(old, new, same):
+    from bot.plan.specs import same_action_text
+
+    assert same_action_text(old, new) is same
+
+
+def test_removed_actions_history_needs_force_too(seeded, seed_spec):
+    spec = copy.deepcopy(seed_spec)
+    spec.priorities = [p for p in spec.priorities if p.number != 13]
+    with pytest.raises(archive.ReplaceRefused, match=r"13\.2"), transaction(seeded) as session:
+        archive.replace_plan(session=session, archive=PlanArchive(spec), loaded_at=DEC, source="x")
+
+
+def test_mappings_follow_a_role_spelt_another_way(seeded, seed_spec):
+    with transaction(seeded) as session:
+        leads.map_role(
+            session=session,
+            role_name="Chair of SSCB",
+            user_id="U0KEEP0001",
+            deputy=None,
+            at=LOADED_AT,
+            by=None,
+        )
+    spec = copy.deepcopy(seed_spec)
+    for action in spec.actions:
+        action.leads = ["chair of sscb" if r == "Chair of SSCB" else r for r in action.leads]
+    with transaction(seeded) as session:
+        report = archive.replace_plan(
+            session=session, archive=PlanArchive(spec), loaded_at=DEC, source="x.xlsx"
+        )
+    assert report.dropped_roles == []
+    assert _export(seeded).leads == [LeadRecord("chair of sscb", "U0KEEP0001")]
+
+
+def test_a_hand_added_history_row_does_not_bring_back_the_older_progress(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    exported = _export(engine)
+    action = next(a for a in exported.spec.actions if a.id == "1.4")
+    older = action.progress
+    later = datetime(2019, 1, 7, tzinfo=UTC)
+    exported.updates.append(UpdateRecord("1.4", later, "Audit done.", "U0LEAD1", "reply"))
+    assert action.progress == older  # the Plan sheet was not touched
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session,
+            archive=exported,
+            loaded_at=datetime(2019, 2, 1, tzinfo=UTC),
+            source="edited.xlsx",
+        )
+    after = _export(engine)
+    mine = [u.text for u in after.updates if u.action == "1.4"]
+    assert mine[-1] == "Audit done." and mine.count(older) == 1

@@ -1,4 +1,5 @@
-"""The local Slack double: real slack_sdk clients against it, its limits, failures and signing."""
+"""The double's Web API through real slack_sdk clients, over HTTP and in-process: each method
+family, response_url, and Slack's message and view limits."""
 
 from __future__ import annotations
 
@@ -7,70 +8,18 @@ import re
 import threading
 from datetime import UTC, datetime, timedelta
 from http.client import RemoteDisconnected
-from types import SimpleNamespace
 
 import pytest
-from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry import RateLimitErrorRetryHandler, builtin_handlers, handler
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
 from bot.clock import FixedClock
-from bot.slack_double import SignedRequests, SlackDouble
-from bot.slack_double.limits import message_block_errors, view_block_errors
+from bot.slack_double import SlackDouble
+from bot.slack_double.content_limits import message_block_errors, view_block_errors
+from tests.slack_double.helpers import ID, START, api_error, button, section, table
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday, GMT in London, EST in New York
-SECRET = "test-secret"
-ID = re.compile(r"^[UCDFV]0[A-Z0-9]{7,9}$")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(START)
-
-
-@pytest.fixture
-def double(clock):
-    with SlackDouble(clock=clock) as running:
-        yield running
-
-
-@pytest.fixture
-def client(double):
-    # No automatic retries: each test sees exactly what the double answered.
-    return double.web_client(retry_handlers=[])
-
-
-@pytest.fixture
-def alice(double) -> str:
-    return double.add_user(
-        "alice", real_name="Alice Lead", title="Action lead", tz="America/New_York"
-    )
-
-
-def api_error(call) -> dict:
-    """The Slack error body a WebClient call raised."""
-    with pytest.raises(SlackApiError) as raised:
-        call()
-    return raised.value.response.data
-
-
-def section(text: str = "x", **extra) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}, **extra}
-
-
-def table(rows: int, cells: int = 2) -> dict:
-    cell = {"type": "raw_text", "text": "1"}
-    return {"type": "table", "rows": [[cell] * cells for _ in range(rows)]}
-
-
-def button(i: int) -> dict:
-    return {"type": "button", "action_id": f"a{i}", "text": {"type": "plain_text", "text": "go"}}
-
-
-# ---- Web API over real HTTP
+# ---- routing and tokens
 
 
 def test_the_double_listens_on_a_loopback_port_chosen_by_the_os(double):
@@ -91,6 +40,9 @@ def test_a_wrong_or_missing_token_is_refused(double):
     assert api_error(double.web_client(token="xoxb-nope").auth_test)["error"] == "invalid_auth"
     assert api_error(WebClient(base_url=double.api_url).auth_test)["error"] == "not_authed"
     assert api_error(lambda: double.web_client().api_call("made.up"))["error"] == "unknown_method"
+
+
+# ---- users
 
 
 def test_users_info_gives_the_time_zone_at_the_clocks_time(double, client, clock, alice):
@@ -120,6 +72,9 @@ def test_users_list_pages_with_a_cursor(double, client):
         if not cursor:
             break
     assert seen == ["U0PLANBOT", *added]  # the bot user is listed too, as Slack does
+
+
+# ---- conversations and messages
 
 
 def test_conversations_open_returns_the_same_dm_every_time(double, client, alice):
@@ -251,6 +206,9 @@ def test_people_can_talk_edit_and_delete(double, alice):
     assert double.feed == []  # only what the bot shows goes to the feed
 
 
+# ---- views
+
+
 def test_views_publish_stores_the_home_tab_and_detects_hash_conflicts(double, client, alice):
     home = {"type": "home", "blocks": [section("Your actions")]}
     first = client.views_publish(user_id=alice, view=home)["view"]
@@ -284,6 +242,9 @@ def test_views_open_and_update_a_modal(double, client, clock, alice):
     assert api_error(lambda: client.views_open(trigger_id=trigger, view=modal))["error"] == (
         "expired_trigger_id"
     )
+
+
+# ---- files
 
 
 def test_files_upload_v2_runs_all_three_steps_against_the_double(double, client):
@@ -474,82 +435,11 @@ def test_views_allow_100_blocks_and_no_tables_in_modals(double, client, alice):
     assert view_block_errors(modal) == [
         "table blocks are not allowed in modals [json-pointer:/view/blocks/0]"
     ]
-    # Tables do render in App Home (SLACK.md A24).
+    # Tables do render in App Home.
     assert client.views_publish(user_id=alice, view={"type": "home", "blocks": [table(2)]})["ok"]
 
 
-# ---- scripted failures
-
-
-def test_429_carries_retry_after_and_is_not_applied(double, client, alice):
-    double.fail_next("chat.postMessage", status=429, retry_after=2)
-    with pytest.raises(SlackApiError) as raised:
-        client.chat_postMessage(channel=alice, text="hi")
-    assert raised.value.response.status_code == 429
-    assert raised.value.response.headers["Retry-After"] == "2"
-    assert raised.value.response["error"] == "ratelimited"
-    assert double.messages(alice) == []
-    assert client.chat_postMessage(channel=alice, text="hi")["ok"]  # only the next call fails
-
-
-def test_rate_limit_retry_handler_waits_retry_after_and_succeeds(double, alice, monkeypatch):
-    slept: list[float] = []
-    # RateLimitErrorRetryHandler sleeps with time.sleep(Retry-After + jitter); record instead.
-    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=slept.append))
-    client = double.web_client(retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)])
-    double.fail_next("chat.postMessage", status=429, retry_after=2)
-    assert client.chat_postMessage(channel=alice, text="hi")["ok"]
-    assert len(slept) == 1 and 2 <= slept[0] < 3
-    assert [r.status for r in double.requests_for("chat.postMessage")] == [429, 200]
-    assert len(double.messages(alice)) == 1
-
-
-def test_server_errors_and_ok_false_errors(double, client, alice):
-    double.fail_next("chat.postMessage", status=500)
-    with pytest.raises(SlackApiError) as raised:
-        client.chat_postMessage(channel=alice, text="hi")
-    assert (raised.value.response.status_code, raised.value.response["error"]) == (
-        500,
-        "internal_error",
-    )
-    for error in ("fatal_error", "is_archived", "invalid_auth"):
-        double.fail_next("chat.postMessage", error=error)
-        assert (
-            api_error(lambda: client.chat_postMessage(channel=alice, text="hi"))["error"] == error
-        )
-    double.fail_next("users.info", error="user_not_found", times=2)
-    for _ in range(2):
-        assert api_error(lambda: client.users_info(user=alice))["error"] == "user_not_found"
-    assert client.users_info(user=alice)["ok"]
-    assert double.messages(alice) == []
-
-
-def test_a_dropped_response_still_posts_the_message(double, client, alice):
-    double.fail_next("chat.postMessage", drop=True)
-    with pytest.raises(RemoteDisconnected):
-        client.chat_postMessage(channel=alice, text="did it go?")
-    assert [m["text"] for m in double.messages(alice)] == ["did it go?"]
-    [recorded] = double.requests_for("chat.postMessage")
-    assert recorded.status == 0 and recorded.body["text"] == "did it go?"
-    assert recorded.response["ok"] is True  # what Slack did, though the bot never heard it
-
-
-def test_the_default_connection_retry_double_posts_after_a_drop(double, alice, monkeypatch):
-    # slack_sdk's default ConnectionErrorRetryHandler resends: planbot must reconcile instead.
-    monkeypatch.setattr(handler, "time", SimpleNamespace(sleep=lambda seconds: None))
-    double.fail_next("chat.postMessage", drop=True)
-    assert double.web_client().chat_postMessage(channel=alice, text="reminder")["ok"]
-    assert [m["text"] for m in double.messages(alice)] == ["reminder", "reminder"]
-
-
-def test_response_url_and_uploads_can_fail_too(double, client, alice):
-    hook = WebhookClient(double.new_response_url(alice, double.dm_channel(alice)))
-    double.fail_next("response", status=500)
-    assert hook.send(text="x").status_code == 500
-    double.fail_next("upload", status=500)
-    with pytest.raises(Exception, match="500"):
-        client.files_upload_v2(channel=alice, content=b"x", filename="c.png")
-    assert not any(e["kind"] == "file" for e in double.feed)
+# ---- many clients, and the in-process client
 
 
 def test_concurrent_clients_get_distinct_ts(double, alice):
@@ -565,9 +455,6 @@ def test_concurrent_clients_get_distinct_ts(double, alice):
     for thread in threads:
         thread.join()
     assert len(set(stamps)) == 60 == len(double.messages(alice))
-
-
-# ---- the in-process client
 
 
 def exercise(double: SlackDouble, client) -> list:
@@ -619,154 +506,3 @@ def test_the_in_process_client_answers_and_records_like_http(clock):
     assert normalised(local_log) == normalised(http_log)
     assert normalised(in_process.feed) == normalised(over_http.feed)
     assert "RemoteDisconnected" in local_answers
-
-
-# ---- signed requests into Bolt
-
-
-NOW = 1_772_442_000
-
-
-def test_signatures_verify_with_slack_sdk():
-    requests = SignedRequests(signing_secret=SECRET, now=lambda: NOW)
-    request = requests.command("U0ALICE000", "status 3")
-    verifier = SignatureVerifier(SECRET, clock=SimpleNamespace(now=lambda: NOW))
-    assert verifier.is_valid_request(request.body, request.headers)
-    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
-    assert "command=%2Fplan" in request.body and "text=status+3" in request.body
-    forged = requests.command("U0ALICE000", "status 3", bad_signature=True)
-    assert not verifier.is_valid_request(forged.body, forged.headers)
-
-
-def test_event_ids_are_fresh_unless_a_retry_repeats_them():
-    requests = SignedRequests(signing_secret=SECRET, now=lambda: NOW)
-    first = json.loads(requests.message("U0ALICE000", "D0ALICE000", "green", "1.000100").body)
-    retry = requests.message(
-        "U0ALICE000",
-        "D0ALICE000",
-        "green",
-        "1.000100",
-        event_id=first["event_id"],
-        retry_num=1,
-        retry_reason="http_timeout",
-    )
-    other = json.loads(requests.message("U0ALICE000", "D0ALICE000", "x", "1.000200").body)
-    assert first["type"] == "event_callback" and first["event_id"].startswith("Ev0")
-    assert other["event_id"] != first["event_id"]
-    assert json.loads(retry.body)["event_id"] == first["event_id"]
-    assert retry.headers["x-slack-retry-num"] == "1"
-    assert retry.headers["x-slack-retry-reason"] == "http_timeout"
-    assert retry.to_socket_mode().headers["x-slack-retry-num"] == ["1"]
-    assert first["authorizations"][0]["user_id"] == "U0PLANBOT"
-
-
-def test_message_events_have_slacks_shapes():
-    requests = SignedRequests(signing_secret=SECRET, now=lambda: NOW)
-    reply = requests.message("U0ALICE000", "D0ALICE000", "green", "2.000001", thread_ts="1.000001")
-    event = json.loads(reply.body)["event"]
-    assert event["thread_ts"] == "1.000001" and "subtype" not in event  # Slack's own quirk
-    assert (event["channel_type"], event["event_ts"]) == ("im", "2.000001")
-    edit = requests.message_changed(
-        "D0ALICE000", "1.000001", "amber", user_id="U0ALICE000", previous_text="green"
-    )
-    changed = json.loads(edit.body)["event"]
-    assert changed["subtype"] == "message_changed" and changed["hidden"] is True
-    assert changed["message"]["ts"] == changed["previous_message"]["ts"] == "1.000001"
-    assert changed["message"]["edited"]["ts"] == changed["ts"] != "1.000001"
-    assert changed["previous_message"]["text"] == "green"
-    removal = requests.message_deleted(
-        "D0ALICE000", "1.000001", user_id="U0ALICE000", previous_text="green"
-    )
-    deleted = json.loads(removal.body)["event"]
-    assert deleted["subtype"] == "message_deleted" and deleted["hidden"] is True
-    assert deleted["deleted_ts"] == deleted["previous_message"]["ts"] == "1.000001"
-
-
-@pytest.fixture
-def app(double) -> App:
-    app = App(client=double.web_client(), signing_secret=SECRET, process_before_response=True)
-
-    @app.command("/plan")
-    def plan(ack, respond, command):
-        ack()
-        respond(f"You asked for {command['text']}")
-
-    @app.action("confirm")
-    def confirm(ack, respond):
-        ack()
-        respond(text="Confirmed", replace_original=True)
-
-    @app.message()
-    def heard(message, say):
-        say(text=f"Heard: {message['text']}", thread_ts=message["ts"])
-
-    @app.event("app_home_opened")
-    def home(event, client):
-        seen = "again" if "view" in event else "first"
-        client.views_publish(
-            user_id=event["user"], view={"type": "home", "blocks": [section(seen)]}
-        )
-
-    @app.view("update")
-    def submitted(ack, view, client, body):
-        ack()
-        value = view["state"]["values"]["rag"]["pick"]["value"]
-        client.chat_postMessage(channel=body["user"]["id"], text=f"Saved {value}")
-
-    return app
-
-
-def test_a_signed_command_reaches_the_bolt_app_and_its_response_url(double, app, alice):
-    requests = SignedRequests(signing_secret=SECRET, double=double)
-    response = requests.command(alice, "status", channel_id=double.dm_channel(alice)).dispatch(app)
-    assert response.status == 200
-    assert double.feed[-1]["kind"] == "response"
-    assert double.feed[-1]["text"] == "You asked for status" and double.feed[-1]["user"] == alice
-    assert requests.command(alice, "status").to_socket_mode().mode == "socket_mode"
-    assert app.dispatch(requests.command(alice, "again").to_socket_mode()).status == 200
-
-
-def test_a_block_action_replaces_the_message_it_came_from(double, app, client, alice):
-    posted = client.chat_postMessage(channel=alice, text="Confirm?")
-    message = double.messages(alice)[0]
-    requests = SignedRequests(signing_secret=SECRET, double=double)
-    assert (
-        requests.block_actions(alice, "confirm", "yes", message=message).dispatch(app).status == 200
-    )
-    assert double.messages(alice)[0]["text"] == "Confirmed"
-    assert double.messages(alice)[0]["ts"] == posted["ts"]
-
-
-def test_bad_signatures_and_stale_timestamps_get_401(double, app, alice):
-    requests = SignedRequests(signing_secret=SECRET, double=double)
-    assert requests.command(alice, "status", bad_signature=True).dispatch(app).status == 401
-    stale = int(datetime.now(UTC).timestamp()) - 301
-    assert requests.command(alice, "status", timestamp=stale).dispatch(app).status == 401
-    assert not any(e["kind"] == "response" for e in double.feed)
-
-
-def test_post_sends_the_signed_request_over_http(double):
-    requests = SignedRequests(signing_secret=SECRET)
-    status, body = requests.event({"type": "app_mention"}).post(f"{double.base_url}/nowhere")
-    assert (status, body) == (404, "not_found")
-
-
-def test_message_events_reach_listeners_and_the_bots_own_echo_does_not(double, app, alice):
-    requests = SignedRequests(signing_secret=SECRET, double=double)
-    said = double.user_says(alice, "green")
-    assert requests.message(alice, said["channel"], "green", said["ts"]).dispatch(app).status == 200
-    [reply] = double.thread(said["channel"], said["ts"])[1:]
-    assert reply["text"] == "Heard: green"
-    echo = requests.message("U0PLANBOT", said["channel"], "Heard", reply["ts"], bot_id="B0PLANBOT")
-    assert echo.dispatch(app).status == 200
-    assert len(double.requests_for("chat.postMessage")) == 1
-
-
-def test_app_home_opened_carries_the_published_view_and_submissions_dispatch(double, app, alice):
-    requests = SignedRequests(signing_secret=SECRET, double=double)
-    assert requests.app_home_opened(alice).dispatch(app).status == 200
-    assert requests.app_home_opened(alice).dispatch(app).status == 200
-    assert double.home_view(alice)["blocks"] == [section("again")]
-    values = {"rag": {"pick": {"type": "plain_text_input", "value": "amber"}}}
-    assert requests.view_submission(alice, "update", values).dispatch(app).status == 200
-    assert double.messages(alice)[-1]["text"] == "Saved amber"

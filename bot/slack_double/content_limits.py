@@ -4,7 +4,9 @@ The double enforces them on chat.postMessage, chat.update, chat.postEphemeral, r
 views.*; planbot's own block builders reuse them in tests. Every validator returns a list of error
 strings, empty when the payload is within the limits. Block errors are worded like the `errors`
 Slack returns with `invalid_blocks`, ending in a json-pointer that names the block index.
-Sources: SLACK.md A22-A25 and slack_sdk/models/blocks/blocks.py.
+Sources: https://docs.slack.dev/reference/block-kit/blocks, the table block's page
+https://docs.slack.dev/reference/block-kit/blocks/table-block, and the validators in
+slack_sdk/models/blocks/blocks.py.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ KNOWN_BLOCK_TYPES = frozenset(
     }
 )
 
-# Tables and charts render in messages and App Home but not in modals (SLACK.md A24).
+# Tables and charts render in messages and App Home but not in modals (Slack's Block Kit guidance,
+# slackapi/slack-skills-plugin: skills/block-kit/references/data-display-design.md).
 MODAL_FORBIDDEN_BLOCK_TYPES = frozenset({"table", "data_table", "data_visualization"})
 
 

@@ -1,7 +1,10 @@
 """Signed Slack requests (commands, events, interactivity) for dispatching into the real Bolt app.
 
-Bodies and headers are built the way Slack sends them (SLACK.md A6, A15, A29, A31, B4) and signed
-with slack_sdk's SignatureVerifier, so Bolt's own request verification runs in every test.
+Bodies and headers are built the way Slack sends them (https://api.slack.com/types/event,
+https://docs.slack.dev/interactivity/implementing-slash-commands, and the fixtures of Bolt's own
+scenario tests) and signed with slack_sdk's SignatureVerifier
+(https://api.slack.com/authentication/verifying-requests-from-slack), so Bolt's own request
+verification runs in every test.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 if TYPE_CHECKING:
-    from bot.slack_double.server import SlackDouble
+    from bot.slack_double.double import SlackDouble
 
 _ALNUM = string.ascii_uppercase + string.digits
 _FORM = "application/x-www-form-urlencoded"
@@ -219,37 +222,28 @@ class SignedRequests:
         user_id: str,
         previous_text: str,
         event_id: str | None = None,
+        thread_ts: str | None = None,
         **common: Any,
     ) -> SlackRequest:
-        """An edit: the edited message is event.message (its ts is `ts`); the event has its own ts."""
+        """An edit: the edited message is event.message (its ts is `ts`); the event has its own ts.
+        A reply in a thread keeps its thread_ts in both messages, as Slack sends it."""
         edit_ts = self._event_ts()
-        event = {
-            "type": "message",
-            "subtype": "message_changed",
-            "hidden": True,
-            "message": {
-                "type": "message",
-                "user": user_id,
-                "text": text,
-                "team": self.team_id,
-                "edited": {"user": user_id, "ts": edit_ts},
-                "ts": ts,
-                "client_msg_id": str(uuid.uuid4()),
-                "blocks": [_rich_text(text)],
-            },
-            "channel": channel,
-            "previous_message": {
-                "type": "message",
-                "user": user_id,
-                "text": previous_text,
-                "team": self.team_id,
-                "ts": ts,
-                "blocks": [_rich_text(previous_text)],
-            },
-            "event_ts": edit_ts,
-            "ts": edit_ts,
-            "channel_type": _channel_type(channel),
-        }
+        threaded = {"thread_ts": thread_ts} if thread_ts else {}
+        message = self._said(
+            user_id,
+            text,
+            ts,
+            edited={"user": user_id, "ts": edit_ts},
+            client_msg_id=str(uuid.uuid4()),
+            blocks=[_rich_text(text)],
+            **threaded,
+        )
+        previous = self._said(
+            user_id, previous_text, ts, blocks=[_rich_text(previous_text)], **threaded
+        )
+        event = _hidden_change(
+            "message_changed", channel, edit_ts, message=message, previous_message=previous
+        )
         return self.event(event, event_id=event_id, **common)
 
     def message_deleted(
@@ -260,28 +254,30 @@ class SignedRequests:
         user_id: str,
         previous_text: str,
         event_id: str | None = None,
+        thread_ts: str | None = None,
         **common: Any,
     ) -> SlackRequest:
         """A deletion: deleted_ts names the message, previous_message holds what it said."""
-        delete_ts = self._event_ts()
-        event = {
-            "type": "message",
-            "subtype": "message_deleted",
-            "hidden": True,
-            "deleted_ts": ts,
-            "channel": channel,
-            "previous_message": {
-                "type": "message",
-                "user": user_id,
-                "text": previous_text,
-                "team": self.team_id,
-                "ts": ts,
-            },
-            "event_ts": delete_ts,
-            "ts": delete_ts,
-            "channel_type": _channel_type(channel),
-        }
+        threaded = {"thread_ts": thread_ts} if thread_ts else {}
+        event = _hidden_change(
+            "message_deleted",
+            channel,
+            self._event_ts(),
+            deleted_ts=ts,
+            previous_message=self._said(user_id, previous_text, ts, **threaded),
+        )
         return self.event(event, event_id=event_id, **common)
+
+    def _said(self, user_id: str, text: str, ts: str, **extra: Any) -> dict:
+        """A person's message as an edit or delete event quotes it."""
+        return {
+            "type": "message",
+            "user": user_id,
+            "text": text,
+            "team": self.team_id,
+            "ts": ts,
+            **extra,
+        }
 
     def app_home_opened(
         self, user_id: str, *, tab: str = "home", channel: str | None = None, **common: Any
@@ -298,7 +294,9 @@ class SignedRequests:
         }
         view = self.double.home_view(user_id) if self.double else None
         if view is not None:
-            event["view"] = view  # present once a Home view has been published (SLACK.md A32)
+            event["view"] = (
+                view  # present once a Home view was published (api.slack.com/events/app_home_opened)
+            )
         return self.event(event, **common)
 
     # ---- interactivity
@@ -317,9 +315,11 @@ class SignedRequests:
         view: dict | None = None,
         response_url: str | None = None,
         trigger_id: str | None = None,
+        selected_option: dict | None = None,
         **common: Any,
     ) -> SlackRequest:
-        """A button click on a message (channel + message_ts or message) or in a view."""
+        """A button click (or, with selected_option, a choice in a select menu) on a message
+        (channel + message_ts or message) or in a view."""
         if message is not None:
             message_ts = message_ts or message.get("ts")
             thread_ts = thread_ts or message.get("thread_ts")
@@ -334,6 +334,15 @@ class SignedRequests:
             "action_ts": f"{self.now():.6f}",
             "text": {"type": "plain_text", "text": value, "emoji": True},
         }
+        if selected_option is not None:
+            # A select menu's action carries the chosen option instead of a value and a text.
+            action = {
+                "type": "static_select",
+                "action_id": action_id,
+                "block_id": action["block_id"],
+                "selected_option": selected_option,
+                "action_ts": action["action_ts"],
+            }
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user_id),
@@ -474,6 +483,20 @@ class SignedRequests:
 
     def _secret(self, length: int) -> str:
         return "".join(self._rng.choices(string.ascii_letters + string.digits, k=length))
+
+
+def _hidden_change(subtype: str, channel: str, event_ts: str, **fields: Any) -> dict:
+    """A message_changed or message_deleted event: hidden, with its own ts (event_ts)."""
+    return {
+        "type": "message",
+        "subtype": subtype,
+        "hidden": True,
+        **fields,
+        "channel": channel,
+        "event_ts": event_ts,
+        "ts": event_ts,
+        "channel_type": _channel_type(channel),
+    }
 
 
 def _channel_type(channel: str) -> str:

@@ -1,7 +1,8 @@
 """Socket Mode end to end: the real app on slack_bolt's SocketModeHandler, Slack played by the double.
 
 The handler runs slack_sdk's built-in client: apps.connections.open through the app's WebClient,
-then the double's WebSocket on the same loopback port (SLACK.md A10-A13, B11, failure mode 32).
+then the double's WebSocket on the same loopback port
+(https://docs.slack.dev/apis/events-api/using-socket-mode).
 """
 
 from __future__ import annotations

@@ -46,6 +46,10 @@ class RecordedRequest:
     # request, what Slack did but never got to say.
     response: dict | None
     at: datetime
+    # For a 429: the Retry-After answered, and which rate limit refused the call (None when the
+    # 429 was scripted with fail_next).
+    retry_after: int | None = None
+    rate_limit: str | None = None
 
 
 @dataclass
@@ -221,7 +225,7 @@ class Workspace:
             tz_offset = int(local.utcoffset().total_seconds())
             tz_label = local.tzname() or user.tz
         except (ZoneInfoNotFoundError, ValueError):
-            # Slack can hand back a zone we do not know; planbot must fall back (SLACK.md #30).
+            # Slack can hand back a zone this machine does not know; planbot must fall back.
             tz_offset, tz_label = 0, user.tz
         return {
             "id": user.id,
@@ -368,6 +372,9 @@ class Workspace:
         raw: bytes,
         status: int,
         response: dict | None,
+        *,
+        retry_after: int | None = None,
+        rate_limit: str | None = None,
     ) -> None:
         """Record one request with copies of what it carried, stamped by the double's clock."""
         self.record(
@@ -380,6 +387,8 @@ class Workspace:
                 status=status,
                 response=copy.deepcopy(response),
                 at=self.now(),
+                retry_after=retry_after,
+                rate_limit=rate_limit,
             )
         )
 

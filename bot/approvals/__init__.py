@@ -1,0 +1,1 @@
+"""The approvers' side of the loop: proposals accepted or returned, history kept."""
