@@ -188,7 +188,7 @@ def _answer_button(deps: Deps, payload: dict) -> None:
         today=_today(deps),
         incoming=_incoming(payload["incoming"]),
         ref=payload["ref"],
-        rag=Rag(payload["rag"]),
+        rag=Rag(payload["rag"]) if payload.get("rag") else None,
         revised=payload.get("revised"),
     )
     for proposal_id in outcome.proposals:

@@ -1,7 +1,11 @@
 """A plan and its whole history in and out of the database: load, replace, export.
 
 Export then import gives back the same plan and history: every progress update (retracted ones
-too), RAG change, timescale revision, KPI value and lead mapping. What a spreadsheet changed
+too, each with the Slack message it came from and when it was edited there), RAG change,
+RAG proposal (decided or not, with the update it came from and the RAG change that applied it),
+timescale revision, KPI value and lead mapping. A proposal keeps its number as its id, so that
+Slack buttons naming it still find it; an update is found again by its Slack message, or its
+date-time and author (UpdateRef), as ids do not survive. What a spreadsheet changed
 (an edited progress text, RAG, timescale or KPI value) becomes a new entry at load time, so the
 history shows who changed what through the import.
 """
@@ -9,6 +13,7 @@ history shows who changed what through the import.
 from __future__ import annotations
 
 import copy
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -21,9 +26,13 @@ from bot.plan.history import (
     LeadRecord,
     MeasureValueRecord,
     PlanArchive,
+    ProposalRecord,
     RagChangeRecord,
     TimescaleChangeRecord,
     UpdateRecord,
+    UpdateRef,
+    approval_messages_text,
+    find_update,
 )
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
@@ -119,9 +128,12 @@ def load_plan(
 
     as_edit = Stamp(loaded_at, via)  # what the file changed, recorded as of the load
     as_plan = Stamp(written_at, via)  # the plan's own values, as of when they were written
-    _load_updates(session, archive, actions, as_plan if archive.updates is None else as_edit)
+    updates = _load_updates(
+        session, archive, actions, as_plan if archive.updates is None else as_edit
+    )
+    proposals = _load_proposals(session, archive, actions, updates)
     _load_rag_changes(
-        session, archive, actions, as_plan if archive.rag_changes is None else as_edit
+        session, archive, actions, as_plan if archive.rag_changes is None else as_edit, proposals
     )
     _load_timescale_changes(
         session, archive, actions, as_plan if archive.timescale_changes is None else as_edit
@@ -221,21 +233,32 @@ def _replay(
 
 def _load_updates(
     session: Session, archive: PlanArchive, actions: dict[str, Action], stamp: Stamp
-) -> None:
+) -> dict[str, list[tuple[UpdateRecord, ProgressUpdate]]]:
+    """Write the updates; per action, the history's records with their rows (in time order)."""
+    written: dict[str, list[tuple[UpdateRecord, ProgressUpdate]]] = defaultdict(list)
+
+    def model(row: UpdateRecord) -> ProgressUpdate:
+        update = ProgressUpdate(
+            action_id=actions[row.action].id,
+            text=row.text,
+            at=row.at,
+            author=row.author,
+            source=row.source,
+            slack_channel=row.slack_channel,
+            slack_ts=row.slack_ts,
+            edited_at=row.edited_at,
+            retracted_at=row.retracted_at,
+        )
+        written[row.action].append((row, update))
+        return update
+
     history = _replay(
         session,
         archive.updates,
         key=lambda row: row.action,
         value=lambda row: row.text,
         stands=lambda row: row.retracted_at is None,  # a retracted update is not the latest
-        model=lambda row: ProgressUpdate(
-            action_id=actions[row.action].id,
-            text=row.text,
-            at=row.at,
-            author=row.author,
-            source=row.source,
-            retracted_at=row.retracted_at,
-        ),
+        model=model,
     )
     for a_spec in archive.spec.actions:
         # A text the history already holds is not an edit: with a row added by hand to the
@@ -250,10 +273,71 @@ def _load_updates(
                     source=stamp.via,
                 )
             )
+    return written
+
+
+def _load_proposals(
+    session: Session,
+    archive: PlanArchive,
+    actions: dict[str, Action],
+    updates: dict[str, list[tuple[UpdateRecord, ProgressUpdate]]],
+) -> set[int]:
+    """Write the proposals, each with its number as its id and its update found by UpdateRef's
+    rule among its action's (none when it is not there); the numbers written."""
+    session.flush()  # the updates' ids
+    for row in archive.proposals or []:
+        update_id = None
+        if row.update is not None:
+            records = [record for record, _ in updates.get(row.action, [])]
+            found = find_update(row.update, row.action, records)
+            update_id = updates[row.action][found[0]][1].id if found else None
+        session.add(
+            RagProposal(
+                id=row.number,
+                action_id=actions[row.action].id,
+                update_id=update_id,
+                proposed_rag=row.rag.value if row.rag else None,
+                revised_timescale=row.revised_timescale,
+                evidence=row.evidence,
+                proposed_by=row.proposed_by,
+                proposed_at=row.proposed_at,
+                status=row.status,
+                confirmed_at=row.confirmed_at,
+                decided_by=row.decided_by,
+                decided_at=row.decided_at,
+                reason=row.reason,
+                echo_channel=row.echo_channel,
+                echo_ts=row.echo_ts,
+                approval_messages=json.loads(row.approval_messages)
+                if row.approval_messages
+                else [],
+            )
+        )
+    session.flush()
+    if archive.proposals:
+        _ids_continue_after(session, RagProposal)
+    return {row.number for row in archive.proposals or []}
+
+
+def _ids_continue_after(session: Session, model) -> None:
+    """Rows written with ids of their own leave PostgreSQL's id sequence behind: move it past
+    them (never back, so that an id given out before is not given out again). SQLite's next id
+    is always past the largest."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+    largest = select(func.coalesce(func.max(model.id), 0) + 1).scalar_subquery()
+    session.exec(
+        select(func.setval(sequence, func.greatest(func.nextval(sequence), largest), False))
+    )
 
 
 def _load_rag_changes(
-    session: Session, archive: PlanArchive, actions: dict[str, Action], stamp: Stamp
+    session: Session,
+    archive: PlanArchive,
+    actions: dict[str, Action],
+    stamp: Stamp,
+    proposals: set[int],
 ) -> None:
     history = _replay(
         session,
@@ -268,6 +352,7 @@ def _load_rag_changes(
             by=row.by,
             via=row.via,
             reason=row.reason,
+            proposal_id=row.proposal if row.proposal in proposals else None,
         ),
     )
     for a_spec in archive.spec.actions:
@@ -356,6 +441,7 @@ PLAN_TABLES = (
     MeasureValue,
     Measure,
     RagChange,
+    RagProposal,
     TimescaleChange,
     ProgressUpdate,
     RoleMember,
@@ -369,11 +455,12 @@ PLAN_TABLES = (
 HISTORY_LISTS = {
     "updates": "progress updates",
     "rag_changes": "RAG changes",
+    "proposals": "RAG proposals",
     "timescale_changes": "timescale changes",
     "measure_values": "KPI values",
     "leads": "lead mappings",
 }
-ACTION_HISTORIES = ("updates", "rag_changes", "timescale_changes")
+ACTION_HISTORIES = ("updates", "rag_changes", "proposals", "timescale_changes")
 # The action fields a file may lack, in the order a report lists them, with their words.
 _ACTION_FIELDS = {
     "leads": "leads",
@@ -555,15 +642,22 @@ def replace_plan(
     the file's own copy of it, and the replace is refused unless `force` (it is in the backup
     the CLI writes first). Entries in the database that a sheet lacks for an action that is the
     same were recorded after the file was exported: refused unless `force` too.
+
+    RAG proposals are history like the rest (decided or not: `proposals` None keeps the
+    database's, for the same actions); they keep their numbers as ids, so Slack buttons naming
+    them still work. An update keeps its Slack message and edit time, so that Slack delivering
+    the message again is still recognised; an older export without those columns (or without
+    RAG history's Proposal column) keeps the database's (_with_the_databases_links). Frozen
+    month tallies are not carried by any file: a database holding them is not replaced.
     """
-    pending = session.exec(select(func.count()).select_from(RagProposal)).one()
     frozen = session.exec(select(func.count()).select_from(MonthSnapshot)).one()
-    if pending or frozen:
+    if frozen:
         raise ReplaceRefused(
-            f"The database holds {pending} RAG proposal(s) and {frozen} frozen month tally(ies), "
-            "which a spreadsheet does not carry; the plan cannot be replaced."
+            f"The database holds {frozen} frozen month tally(ies), which a spreadsheet does not "
+            "carry; the plan cannot be replaced."
         )
     current = export_archive(session=session)
+    archive = _with_the_databases_links(current, archive)
     same = _Sameness.of(current.spec, archive.spec)
     spec = _keep_what_the_file_lacks(current.spec, archive.spec, archive.lacks, same)
     roles = {role_key(lead): lead for action in spec.actions for lead in action.leads}
@@ -654,11 +748,40 @@ def replace_plan(
         kept_from_database=[
             *_kept_words(archive.lacks),
             *(HISTORY_LISTS[name] for name in kept if getattr(archive, name) is None),
+            *(LACKABLE[name] for name in _LINKS if name in archive.lacks),
         ],
         replaced=_report_words(spec, archive, archive.lacks),
         history_not_carried=lost,
         measures_not_carried=sorted(lost_priorities),
     )
+
+
+# What an older export's history sheets lack (LACKABLE), with the history list it is part of and
+# that list's entries without it.
+_LINKS = {
+    "update_messages": (
+        "updates",
+        lambda row: replace(row, slack_channel=None, slack_ts=None, edited_at=None),
+    ),
+    "proposal_links": ("rag_changes", lambda row: replace(row, proposal=None)),
+}
+
+
+def _with_the_databases_links(current: PlanArchive, archive: PlanArchive) -> PlanArchive:
+    """The file's history, where a sheet lacks the columns for an entry's Slack message (and
+    edit time) or proposal (an export from before them), with those of the database's entry
+    that is otherwise the same: the file does not speak for them, and dropping them would make
+    a redelivered message new again (and the entry look changed since the export)."""
+    changes = {}
+    for lacked, (name, bare) in _LINKS.items():
+        mine = getattr(archive, name)
+        if lacked not in archive.lacks or mine is None:
+            continue
+        theirs: dict = defaultdict(list)
+        for row in getattr(current, name) or []:
+            theirs[bare(row)].append(row)
+        changes[name] = [theirs[bare(row)].pop(0) if theirs.get(bare(row)) else row for row in mine]
+    return replace(archive, **changes) if changes else archive
 
 
 @dataclass
@@ -715,17 +838,20 @@ def export_archive(*, session: Session) -> PlanArchive:
     ):
         leads[link.action_id].append(roles[link.role_id])
 
-    updates = [
-        UpdateRecord(
+    update_of: dict[int, UpdateRecord] = {}
+    for u in session.exec(select(ProgressUpdate).order_by(ProgressUpdate.at, ProgressUpdate.id)):
+        update_of[u.id] = UpdateRecord(
             action=refs[u.action_id],
             at=u.at,
             text=u.text,
             author=u.author,
             source=u.source,
             retracted_at=u.retracted_at,
+            slack_channel=u.slack_channel,
+            slack_ts=u.slack_ts,
+            edited_at=u.edited_at,
         )
-        for u in session.exec(select(ProgressUpdate).order_by(ProgressUpdate.at, ProgressUpdate.id))
-    ]
+    updates = list(update_of.values())
     latest_text = {u.action: u.text for u in updates if u.retracted_at is None}
     measures = {
         m.id: m
@@ -805,8 +931,30 @@ def export_archive(*, session: Session) -> PlanArchive:
                 by=c.by,
                 via=c.via,
                 reason=c.reason,
+                proposal=c.proposal_id,
             )
             for c in session.exec(select(RagChange).order_by(RagChange.at, RagChange.id))
+        ],
+        proposals=[
+            ProposalRecord(
+                number=p.id,
+                action=refs[p.action_id],
+                proposed_at=p.proposed_at,
+                proposed_by=p.proposed_by,
+                rag=Rag(p.proposed_rag) if p.proposed_rag else None,
+                revised_timescale=p.revised_timescale,
+                evidence=p.evidence,
+                status=p.status,
+                update=UpdateRef.of(update_of[p.update_id]) if p.update_id in update_of else None,
+                confirmed_at=p.confirmed_at,
+                decided_by=p.decided_by,
+                decided_at=p.decided_at,
+                reason=p.reason,
+                echo_channel=p.echo_channel,
+                echo_ts=p.echo_ts,
+                approval_messages=approval_messages_text(p.approval_messages),
+            )
+            for p in session.exec(select(RagProposal).order_by(RagProposal.id))
         ],
         timescale_changes=[
             TimescaleChangeRecord(

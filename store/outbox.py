@@ -167,9 +167,15 @@ def release(
     error: str,
     not_before: datetime,
     channel: str | None = None,
+    refund: bool = False,
 ) -> bool:
-    """Give a row back to be tried again after `not_before` (Slack was busy or failed)."""
+    """Give a row back to be tried again after `not_before` (Slack was busy or failed).
+
+    `refund`: Slack refused before posting (a 429), so the attempt is not counted: the next one
+    need not look for a message, and rate limiting alone never makes the sender give up."""
     values = {"status": "pending", "error": error, "not_before": not_before, "claimed_until": None}
+    if refund:
+        values["attempts"] = Outbox.attempts - 1
     if channel:
         values["channel"] = channel
     return _finish(engine, row_id, sender, **values)

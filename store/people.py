@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from store.models import Leave, SlackPerson
@@ -34,14 +37,20 @@ def facts(*, session: Session, user_ids: list[str] | None = None) -> dict[str, P
 
 def remember(*, session: Session, user_id: str, at: datetime, **values: str | None) -> None:
     """Record what Slack said about a person (tz, dm_channel, unreachable); unset keys stay."""
-    person = session.get(SlackPerson, user_id)
-    if person is None:
-        person = SlackPerson(slack_user_id=user_id, checked_at=at)
-    for name, value in values.items():
-        setattr(person, name, value)
-    person.checked_at = at
-    session.add(person)
-    session.flush()
+    # Two processes may learn of the same person at once: insert if absent, then update, so
+    # neither fails on the other's row.
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.exec(  # type: ignore[call-overload]
+        insert(SlackPerson)
+        .values(slack_user_id=user_id, checked_at=at)
+        .on_conflict_do_nothing(index_elements=["slack_user_id"])
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(SlackPerson)
+        .where(SlackPerson.slack_user_id == user_id)
+        .values(checked_at=at, **values)
+    )
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.approvals.messages import (
 )
 from bot.plan.permissions import may_update_action
 from bot.plan.rag import Rag
+from bot.plan.refs import thread_of
 from bot.replies.messages import plain_message, question_message
 from bot.settings import Settings
 from store import outbox
@@ -73,7 +74,7 @@ def _plan(
     now: datetime,
     kind: str = "answer",
 ) -> list[str]:
-    payload = {"text": message.text, "blocks": message.blocks, "thread_ts": thread_ts}
+    payload = {"text": message.text, "blocks": message.blocks, "thread_ts": thread_of(thread_ts)}
     row = outbox.insert_if_absent(
         session=session, key=key, kind=kind, recipient=recipient, payload=payload, at=now
     )
@@ -235,7 +236,7 @@ def not_this(
         payload = {
             "text": message.text,
             "blocks": message.blocks,
-            "thread_ts": root,
+            "thread_ts": thread_of(root),
             "metadata": {
                 "event_type": "planbot_question",
                 "event_payload": {"text": update.text[:3000], "files": 0, "candidates": mine[:10]},

@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from bot.cli.common import UsageError, add_today, clock_of, open_database
+from bot.cli.common import UsageError, add_today, clock_of, open_database, parse_today
+from bot.clock import local_date
 from bot.plan.refs import SLACK_USER_ID
 from bot.settings import Settings
 
@@ -21,6 +22,8 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
     from store import leads
     from store.engine import transaction
 
+    if args.leads_command == "leave":
+        return _leave(args, settings)
     if args.leads_command in ("map", "unmap"):
         # Checked before anything else: "" or "bob" would be mapped to no one at all.
         for user in (args.user, getattr(args, "deputy", None)):
@@ -62,18 +65,73 @@ def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
             raise UsageError(str(exc)) from None
         print(mapped_message(before, args.user, args.deputy))
         return 0
+    from store import people
+
+    today = local_date(clock_of(args, settings), settings.planbot_timezone)
     with Session(engine) as session:
         roles = leads.roles(session=session)
+        away = people.on_leave(session=session, day=today)
     if args.json:
-        print(json.dumps([r.__dict__ for r in roles], indent=2))
+        rows = [
+            {
+                **role.__dict__,
+                # Who of the role's people is away, and until when (inclusive).
+                "on_leave": {
+                    u: away[u].until.isoformat() for u in (*role.users, *role.deputies) if u in away
+                },
+            }
+            for role in roles
+        ]
+        print(json.dumps(rows, indent=2))
         return 0
     if not roles:
         print("No lead roles: load a plan with `planbot init`.")
     for role in roles:
-        people = ", ".join(role.users) or "not mapped"
+        mapped = ", ".join(_named(u, away) for u in role.users) or "not mapped"
         if role.deputies:
-            people += f" (deputy {', '.join(role.deputies)})"
-        print(f"{role.name}\n    actions: {', '.join(role.actions) or 'none'}\n    slack: {people}")
+            mapped += f" (deputy {', '.join(_named(u, away) for u in role.deputies)})"
+        print(f"{role.name}\n    actions: {', '.join(role.actions) or 'none'}\n    slack: {mapped}")
+    if away:
+        print("\nOn leave (reminders go to the role's deputy, else the admins hear of it):")
+        for user, leave in sorted(away.items()):
+            print(f"    {user} until {leave.until:%d %b %Y}")
+    return 0
+
+
+def _named(user: str, away: dict) -> str:
+    return f"{user} [on leave until {away[user].until:%d %b %Y}]" if user in away else user
+
+
+def _leave(args: argparse.Namespace, settings: Settings) -> int:
+    """`planbot leads leave USER_ID --until DATE` / `--cancel`."""
+    from store import people
+    from store.engine import transaction
+
+    if not SLACK_USER_ID.match(args.user):
+        raise UsageError(f"{args.user!r} is not a Slack user id; ids look like U0123ABCD")
+    if bool(args.until) == bool(args.cancel):
+        raise UsageError("Say --until DATE (the last day away, YYYY-MM-DD) or --cancel.")
+    engine = open_database(settings)
+    clock = clock_of(args, settings)
+    today = local_date(clock, settings.planbot_timezone)
+    with transaction(engine) as session:
+        if args.cancel:
+            if not people.cancel_leave(session=session, user_id=args.user, at=clock.now()):
+                raise UsageError(f"{args.user} has no leave recorded; nothing changed.")
+            print(f"{args.user} is back: reminders go to them again.")
+            return 0
+        if args.until < today:
+            raise UsageError(
+                f"{args.until:%d %b %Y} is already past (today is {today:%d %b %Y}); "
+                "give the last day they are away."
+            )
+        people.record_leave(
+            session=session, user_id=args.user, until=args.until, at=clock.now(), by="cli"
+        )
+    print(
+        f"{args.user} is on leave until {args.until:%d %b %Y} (inclusive): their reminders go to "
+        "their roles' deputies meanwhile, and they are not counted as not answering."
+    )
     return 0
 
 
@@ -110,7 +168,8 @@ def mapped_message(before: RoleView, user: str, deputy: str | None) -> str:
 
 def configure_leads(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
-    leads_sub = p.add_subparsers(dest="leads_command", metavar="map | unmap")
+    add_today(p)
+    leads_sub = p.add_subparsers(dest="leads_command", metavar="map | unmap | leave")
     m = leads_sub.add_parser(
         "map",
         help="map a lead role to a Slack user",
@@ -127,6 +186,15 @@ def configure_leads(p: argparse.ArgumentParser) -> None:
     )
     u.add_argument("role", metavar="ROLE")
     u.add_argument("user", metavar="USER_ID")
+    v = leads_sub.add_parser(
+        "leave",
+        help="record that someone is away (their deputy is reminded instead)",
+        description="Record that a Slack user is on leave until a date, or cancel it.",
+    )
+    v.add_argument("user", metavar="USER_ID")
+    v.add_argument("--until", type=parse_today, metavar="DATE", help="last day away, YYYY-MM-DD")
+    v.add_argument("--cancel", action="store_true", help="they are back")
+    add_today(v)
 
 
 # Each command: what it runs, and the arguments it takes.

@@ -58,7 +58,7 @@ def _describe(plan) -> str:
     for role in plan.roles:
         if not role.actions:
             continue
-        who = ", ".join(role.users) or "nobody mapped"
+        who = ", ".join(role.users) or "no one to remind"
         lines.append(f"\n{role.role} ({who})")
         for action, due in role.actions:
             lines.append(f"  {str(action.ref):<6} {due.reason.label:<22} {days_phrase(due.days)}")

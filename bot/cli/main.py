@@ -13,13 +13,19 @@ import logging
 import os
 import sys
 
-from bot.cli import leads, loop, operations, plan
+from bot.cli import digest, leads, loop, operations, plan
 from bot.cli.common import UsageError, safe_url
 from bot.settings import SettingsError, load_settings, unknown_variables
 
 log = logging.getLogger("planbot")
 
-COMMANDS = {**plan.COMMANDS, **leads.COMMANDS, **loop.COMMANDS, **operations.COMMANDS}
+COMMANDS = {
+    **plan.COMMANDS,
+    **leads.COMMANDS,
+    **loop.COMMANDS,
+    **operations.COMMANDS,
+    **digest.COMMANDS,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.cli.common import UsageError, add_today, clock_of, open_database, safe_url
 from bot.clock import Clock, local_date
 from bot.plan.roles import merge_role_spellings
+from bot.plan.words import counted
 from bot.settings import Settings
 
 
@@ -47,8 +48,9 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     roles = len({lead for action in spec.actions for lead in action.leads})
     print(
-        f"Loaded {spec.name!r}: {len(spec.priorities)} priorities, {len(spec.actions)} actions, "
-        f"{roles} lead roles into {safe_url(settings)}."
+        f"Loaded {spec.name!r}: {counted(len(spec.priorities), 'priority')}, "
+        f"{counted(len(spec.actions), 'action')}, {counted(roles, 'lead role')} into "
+        f"{safe_url(settings)}."
     )
     _print_merged_roles(merged)
     return 0
@@ -249,7 +251,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     parsed = grammar.parse(" ".join(["status", *args.target]))
     if isinstance(parsed, grammar.Invalid):
-        raise UsageError(parsed.message.replace("/plan status", "planbot status").replace("`", ""))
+        raise UsageError(
+            (parsed.plain or parsed.message)
+            .replace("/plan status", "planbot status")
+            .replace("`", "")
+        )
     engine = open_database(settings)
     with Session(engine) as session:
         answer = answer_status(session=session, command=parsed)

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TextIO
 
 from sqlmodel import Session
 
 from bot.clock import FixedClock, local_date
-from bot.local.workspace import LocalSlack
+from bot.local.workspace import LocalSlack, Person
 from bot.plan.history import PlanArchive
 from bot.plan.plan_file import load_bundled_plan
+from bot.plan.words import counted
 from bot.settings import Settings
-from bot.status.grammar import counted
-from store import archive
+from store import archive, people
+from store import leads as leads_store
 from store.engine import make_engine, migrate, transaction
 
-DEMO_TODAY = date(2018, 11, 20)
+# A Monday inside the plan: the fortnight after it brings reminders, replies and decisions.
+DEMO_TODAY = date(2018, 11, 12)
 
 
 def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout: TextIO) -> int:
@@ -68,23 +70,127 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             say(f"▶ {caption}")
             say(f"  {who.name} types: /plan {text}")
             world.command(who.user_id, text)
+            show(world.new_items())
+
+        def show(items: list[dict]) -> None:
+            say(world.render(items) if items else "(nothing)")
+
+        def reply(who, text: str, caption: str, thread_ts: str | None) -> dict | None:
+            say()
+            say(f"▶ {caption}")
+            say(f"  {who.name} writes{' in the thread' if thread_ts else ''}: {text}")
+            world.say(who.user_id, text, thread_ts=thread_ts)
             items = world.new_items()
-            say(world.render(items) if items else "(no answer)")
+            show(items)
+            return next((i for i in reversed(items) if i.get("blocks")), None)
+
+        def press(who, label: str, item: dict | None, caption: str) -> None:
+            say()
+            say(f"▶ {caption}")
+            button = _button(item, label)
+            if button is None:
+                say(f"  (no {label} button to press)")
+                return
+            say(f"  {who.name} presses {label}.")
+            world.click(who.user_id, button, item)
+            show(world.new_items())
 
         chair = world.admin
-        icrt = world.find_person("Service Manager - ICRT")
+        icrt = world.find_person("Service Manager - ICRT") or chair
+        cla = world.find_person("Service Manager - CLA") or chair
+        cwd = world.find_person("Children with Disabilities Team Manager") or chair
         step(chair, "help", "A committee member asks what planbot can do.")
-        step(chair, "status", "The plan owner asks for the whole plan: tallies by priority.")
         step(
             chair, "status 7", "A committee member asks about priority 7 (Ofsted recommendation 9)."
         )
-        step(
-            icrt or chair,
-            "status 1.4",
-            "The ICRT service manager looks up one of their actions, with its history.",
+
+        # Leave: the CLA service manager is away; a deputy covers their reminders.
+        deputy_id = world.double.add_user("dee.cover", real_name="Dee Cover", title="Deputy, CLA")
+        world.people[deputy_id] = Person(deputy_id, "Dee Cover", "Deputy, CLA", "Europe/London", [])
+        with transaction(engine) as session:
+            leads_store.map_role(
+                session=session,
+                role_name="Service Manager - CLA",
+                user_id=cla.user_id,
+                deputy=deputy_id,
+                at=clock.now(),
+                by="demo",
+            )
+            people.record_leave(
+                session=session,
+                user_id=cla.user_id,
+                until=day + timedelta(days=14),
+                at=clock.now(),
+                by="demo",
+            )
+        say()
+        say(
+            f"▶ {cla.name} (Service Manager - CLA) is on leave until "
+            f"{day + timedelta(days=14):%d %b}; Dee Cover deputises."
         )
-        step(chair, "status rec 1", "Which priority answers Ofsted recommendation 1?")
-        step(chair, "status 99", "A typo gets a clear answer and changes nothing.")
+
+        say()
+        say(
+            "▶ A fortnight of reminders: the scheduler runs each working day, at each lead's 09:00."
+        )
+        first_shown = False
+        start = day
+        for offset in range(14):
+            when = start + timedelta(days=offset)
+            world.run_day(when)
+            items = [i for i in world.new_items() if i.get("kind") == "message"]
+            if not items:
+                say(
+                    f"  {when:%a %d %b}: nothing due"
+                    + (" (weekend)" if when.weekday() >= 5 else "")
+                )
+                continue
+            names = world.names()
+            sent = ", ".join(
+                f"{names.get(i['channel'], i['channel']).removeprefix('DM with ')} "
+                f"({', '.join((i.get('metadata') or {}).get('event_payload', {}).get('actions', [])) or 'alert'})"
+                for i in items
+            )
+            say(f"  {when:%a %d %b}: {counted(len(items), 'DM')} — {sent}")
+            if not first_shown:
+                show(items[:1])
+                first_shown = True
+            if when == date(2018, 11, 23) or offset == 13:
+                break
+        dm_of = lambda person: world.double.dm_channel(person.user_id)  # noqa: E731
+        reminder = _latest_reminder(world, icrt.user_id)
+        cwd_reminder = _latest_reminder(world, cwd.user_id)
+
+        if cwd_reminder:
+            press(
+                cwd,
+                "Snooze",
+                {"channel": dm_of(cwd), **cwd_reminder},
+                "The disabilities team manager is mid-review and snoozes 5.7 for three working days.",
+            )
+        if reminder:
+            echo = reply(
+                icrt,
+                "All managers are collating good examples of pieces of work to place in the "
+                "good practice files; running a little late — now expected 14/12/18.",
+                "The ICRT service manager answers the reminder in its thread, in the plan's own words.",
+                reminder["ts"],
+            )
+            press(icrt, "Confirm", echo, "They confirm what planbot understood.")
+            request = _latest_from_bot(world, chair.user_id, "Action 5.4")
+            press(chair, "Accept", request, "The chair accepts the proposal.")
+        question = reply(
+            cla,
+            "Done, minutes are on the shared drive",
+            "Back early, the CLA service manager writes a new DM naming no action: planbot asks.",
+            None,
+        )
+        if question and question.get("text", "").startswith("Which action"):
+            echo = reply(cla, "8.2", "They answer with the action's number.", question["thread_ts"])
+            press(cla, "Confirm", echo, "They confirm: completed, with evidence, to the chair.")
+            request = _latest_from_bot(world, chair.user_id, "Action 8.2")
+            press(chair, "Accept", request, "The chair accepts.")
+        step(chair, "status 5.4", "Anyone can see 5.4 now: Amber, re-timed, with its history.")
 
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -110,3 +216,26 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             world.close()
         engine.dispose()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _button(item: dict | None, label: str) -> dict | None:
+    """The first button on a message whose label starts with `label`."""
+    for block in (item or {}).get("blocks") or []:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("type") == "button" and element["text"]["text"].startswith(label):
+                return element
+    return None
+
+
+def _latest_reminder(world: LocalSlack, user_id: str) -> dict | None:
+    messages = world.double.messages(world.double.dm_channel(user_id))
+    found = [
+        m for m in messages if (m.get("metadata") or {}).get("event_type") == "planbot_reminder"
+    ]
+    return found[-1] if found else None
+
+
+def _latest_from_bot(world: LocalSlack, user_id: str, starting: str) -> dict | None:
+    channel = world.double.dm_channel(user_id)
+    found = [m for m in world.double.messages(channel) if m.get("text", "").startswith(starting)]
+    return {"channel": channel, **found[-1]} if found else None

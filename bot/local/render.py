@@ -18,6 +18,10 @@ _EMOJI = {
     ":white_check_mark:": "(C)",
     ":white_circle:": "( )",
     ":warning:": "(!)",
+    ":rotating_light:": "(!)",
+    ":date:": "",
+    ":hourglass_flowing_sand:": "",
+    ":spiral_calendar_pad:": "",
 }
 
 
@@ -101,12 +105,21 @@ def render_blocks(blocks: list[dict], buttons: list[dict] | None = None) -> list
                 if element.get("type") == "button":
                     buttons.append(element)
                     labels.append(f"[{len(buttons)}] {_text_of(element)}")
+                elif element.get("type") == "static_select":
+                    # A menu: `:click OPTION` in the shell chooses one of its options.
+                    buttons.append(element)
+                    options = "/".join(o["text"]["text"] for o in element.get("options", []))
+                    labels.append(f"[{len(buttons)}] {element['placeholder']['text']}: {options}")
             lines.append("  " + "   ".join(labels))
         elif kind == "table":
             lines += table_lines(block.get("rows", []))
         elif kind == "rich_text":
             for element in block.get("elements", []):
                 lines += _wrap(_text_of(element))
+        elif kind == "input":
+            # A modal's field: the shell's :submit fills its text fields.
+            optional = " (optional)" if block.get("optional") else ""
+            lines.append(f"  ▸ {_text_of(block.get('label', {}))}{optional}")
         elif kind == "image":
             lines.append(f"[image: {block.get('alt_text', '')}]")
         else:
@@ -129,4 +142,8 @@ def render_item(item: dict, names: dict[str, str], buttons: list[dict] | None = 
     }.get(item.get("kind", ""), item.get("kind", ""))
     blocks = item.get("blocks") or (item.get("view") or {}).get("blocks") or []
     body = render_blocks(blocks, buttons) if blocks else _wrap(item.get("text") or "")
+    # Mentions read as people's names, as Slack shows them.
+    body = [
+        re.sub(r"@([UW][A-Z0-9]{6,})", lambda m: "@" + names.get(m[1], m[1]), line) for line in body
+    ]
     return "\n".join([f"┌ {heading}", *("│ " + line for line in body), "└"])

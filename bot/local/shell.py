@@ -17,8 +17,8 @@ from bot.clock import FixedClock, SystemClock, local_date
 from bot.local.workspace import LocalSlack
 from bot.plan.history import PlanArchive
 from bot.plan.plan_file import load_bundled_plan
+from bot.plan.words import counted
 from bot.settings import Settings
-from bot.status.grammar import counted
 from store import archive, leads, plan
 from store.engine import (
     CopyFailed,
@@ -31,11 +31,12 @@ from store.engine import (
 
 HELP = """\
   /plan …             a slash command from the current user
-  :as ROLE-or-user    speak as a lead (a role, a name or a user id)
+  :as ROLE-or-user    speak as a lead (a role, a name or a user id); :as admin, the chair
   text                a DM to the bot (in the last thread unless :new)
   :new                the next text starts a new DM
-  :click N            press button N of the last message
-  :tick [DATE]        run the scheduler's jobs (at DATE)
+  :submit TEXT        submit the form the bot opened (Add update…, Return), its text fields saying TEXT
+  :click N | LABEL    press button N, or the latest button (or menu choice) starting LABEL
+  :tick [DATE]        run the scheduler's jobs now, or through DATE's whole day
   :today DATE         move the clock (YYYY-MM-DD)
   :channel            show the committee channel
   :users              list the workspace's users
@@ -138,6 +139,8 @@ class Shell:
         self.out = out
         self.user = world.admin
         self.buttons: list[dict] = []
+        # Each shown button with the message it is on, in the order they were numbered.
+        self.pressable: list[tuple[dict, dict]] = []
         self.last_item: dict | None = None
         self.thread_ts: str | None = None
         self.new_thread = False
@@ -150,13 +153,21 @@ class Shell:
         if not items:
             self.say("(no answer from planbot)")
             return
-        self.buttons = []
-        self.say(self.world.render(items, self.buttons))
+        self.show(items)
+
+    def show(self, items: list[dict]) -> None:
+        """Print what the bot made visible; remember its buttons (with the message each is on)
+        and the thread the current user would reply in."""
+        self.buttons, self.pressable = [], []
+        for item in items:
+            found: list[dict] = []
+            self.say(self.world.render([item], found))
+            self.buttons += found
+            self.pressable += [(button, item) for button in found]
         self.last_item = items[-1]
+        dm = self.world.double.dm_channel(self.user.user_id)
         for item in reversed(items):
-            if item.get("kind") == "message" and item.get(
-                "channel"
-            ) == self.world.double.dm_channel(self.user.user_id):
+            if item.get("kind") == "message" and item.get("channel") == dm:
                 self.thread_ts = item.get("thread_ts") or item.get("ts")
                 break
 
@@ -189,7 +200,12 @@ class Shell:
         if verb == "help":
             self.say(HELP)
         elif verb == "as":
-            people = world.find_people(arg)
+            # The plan's admin is also its approver (PLANBOT_APPROVERS defaults to the admins).
+            people = (
+                [world.admin]
+                if arg.lower() in ("admin", "chair", "approver")
+                else (world.find_people(arg))
+            )
             if len(people) > 1:
                 listed = "; ".join(f"{p.name} ({p.title})" for p in people[:8])
                 self.say(
@@ -201,21 +217,20 @@ class Shell:
                 )
             else:
                 person = people[0]
-                self.user, self.thread_ts = person, None
+                # Plain text from now on answers the latest message the bot sent them, and
+                # :click LABEL presses its buttons.
+                self.user, self.thread_ts = person, latest_from_bot(world, person.user_id)
+                self.pressable = self.pressable_in(person.user_id)
                 self.say(f"You are now {person.name} ({person.title}).")
+        elif verb == "submit":
+            self.submit(arg)
         elif verb == "new":
             self.new_thread = True
             self.say("Your next message starts a new DM.")
         elif verb == "click":
-            if not arg.isdigit() or not 1 <= int(arg) <= len(self.buttons):
-                self.say(
-                    f"There is no button {arg or '?'}; the last message has "
-                    f"{counted(len(self.buttons), 'button')}."
-                )
-            else:
-                world.click(self.user.user_id, self.buttons[int(arg) - 1], self.last_item or {})
-                self.show_new()
+            self.click(arg)
         elif verb in ("today", "tick"):
+            day = None
             if arg:
                 try:
                     day = date.fromisoformat(arg)
@@ -226,7 +241,7 @@ class Shell:
             if verb == "today":
                 self.say(f"The clock now reads {self.today():%A %d %B %Y}.")
             else:
-                self.tick()
+                self.tick(day)
         elif verb == "channel":
             messages = world.double.messages(world.committee_channel)
             self.say(
@@ -242,21 +257,109 @@ class Shell:
             self.say(f"I don't know :{verb}. {HELP}")
         return True
 
-    def tick(self) -> None:
+    def submit(self, text: str) -> None:
+        """Submit the modal the bot last opened for the current user, its text fields saying
+        `text` (menus and dates left as they are)."""
+        views = [
+            i
+            for i in self.world.feed_since_start()
+            if i.get("kind") == "view" and i.get("user") == self.user.user_id
+        ]
+        if not views:
+            self.say("There is no open form to submit; a button such as Add update… opens one.")
+            return
+        view = views[-1]["view"]
+        values: dict = {}
+        for block in view.get("blocks", []):
+            element = block.get("element") or {}
+            if block.get("type") == "input" and element.get("type") == "plain_text_input":
+                values[block["block_id"]] = {
+                    element["action_id"]: {"type": "plain_text_input", "value": text}
+                }
+        request = self.world.requests.view_submission(
+            self.user.user_id,
+            view.get("callback_id", ""),
+            values,
+            private_metadata=view.get("private_metadata", ""),
+            view_id=view.get("id"),
+        )
+        request.dispatch(self.world.app)
+        self.show_new()
+
+    def pressable_in(self, user_id: str) -> list[tuple[dict, dict]]:
+        """The buttons of the bot's latest messages to a person, with the message each is on."""
+        dm = self.world.double.dm_channel(user_id)
+        found: list[tuple[dict, dict]] = []
+        for message in self.world.double.messages(dm)[-5:]:
+            item = {"kind": "message", "channel": dm, **message}
+            buttons: list[dict] = []
+            self.world.render([item], buttons)
+            found += [(button, item) for button in buttons]
+        return found
+
+    def click(self, arg: str) -> None:
+        """`:click N` presses button N; `:click LABEL` the first button (or menu option) whose
+        label starts with LABEL, on the latest message that has one."""
+        if arg.isdigit():
+            if not 1 <= int(arg) <= len(self.pressable):
+                self.say(
+                    f"There is no button {arg}; the last message has "
+                    f"{counted(len(self.pressable), 'button')}."
+                )
+                return
+            button, item = self.pressable[int(arg) - 1]
+            self.world.click(self.user.user_id, button, item)
+            self.show_new()
+            return
+        wanted = arg.strip().casefold()
+        if not wanted:
+            self.say("Say which button: :click N, or :click and the start of its label.")
+            return
+        for button, item in reversed(self.pressable):
+            label = (button.get("text") or button.get("placeholder") or {}).get("text", "")
+            if label.casefold().startswith(wanted):
+                self.world.click(self.user.user_id, button, item)
+                self.show_new()
+                return
+            for option in button.get("options", ()):
+                if option["text"]["text"].casefold().startswith(wanted):
+                    self.world.click(self.user.user_id, button, item, option=option)
+                    self.show_new()
+                    return
+        labels = ", ".join(
+            (b.get("text") or b.get("placeholder") or {}).get("text", "?")
+            for b, _ in self.pressable
+        )
+        self.say(f"No button starts with {arg!r}; the buttons shown are: {labels or 'none'}.")
+
+    def tick(self, day: date | None = None) -> None:
+        """Run the scheduler's jobs: at the clock, or through a whole day (every person's
+        reminder time in their own zone, then the plan's), showing what each person got."""
         from scheduler import tick
 
-        results = tick(self.world.deps)
-        self.say(
-            "\n".join(results)
-            if results
-            else "The scheduler has no jobs yet: reminders and the digest come with later releases."
-        )
-        items = self.world.new_items()
+        world = self.world
+        if day is None:
+            results = [(world.clock.now(), result) for result in tick(world.deps)]
+        else:
+            results = world.run_day(day)
+        tz = ZoneInfo(world.settings.planbot_timezone)
+        for instant, result in results:
+            self.say(f"{instant.astimezone(tz):%H:%M} {result}")
+        items = world.new_items()
         if items:
-            self.say(self.world.render(items, self.buttons))
+            self.show(items)
 
     def today(self) -> date:
         return local_date(self.world.clock, self.world.settings.planbot_timezone)
+
+
+def latest_from_bot(world: LocalSlack, user_id: str) -> str | None:
+    """The ts of the newest top-level message the bot sent to a person (a reminder, say)."""
+    messages = world.double.messages(world.double.dm_channel(user_id))
+    ours = [
+        m for m in messages if m.get("bot_id") and m.get("ts") == m.get("thread_ts", m.get("ts"))
+    ]
+    return ours[-1]["ts"] if ours else None
 
 
 def run_shell(settings: Settings, *, today: date | None, stdin: TextIO, stdout: TextIO) -> int:

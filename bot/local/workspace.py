@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from slack_bolt import App
@@ -19,6 +19,7 @@ from bot.background import Background
 from bot.clock import FixedClock
 from bot.deps import make_deps
 from bot.local.render import render_item
+from bot.reminders.timing import local_send_instant
 from bot.settings import Settings
 from bot.slack_double import SignedRequests, SlackDouble
 from store import leads
@@ -238,6 +239,32 @@ class LocalSlack:
         return request.dispatch(self.app).status
 
     # --- What people see -------------------------------------------------------------------
+
+    def day_instants(self, day: date) -> list[datetime]:
+        """When the scheduler's jobs find work on `day`: each person's reminder time in their
+        own zone, the plan's reminder and digest times, and the end of the plan's day."""
+        settings = self.settings
+        zones = {person.tz for person in self.people.values()} | {settings.planbot_timezone}
+        moments = {local_send_instant(day, settings.planbot_reminder_time, tz) for tz in zones}
+        moments.add(
+            local_send_instant(day, settings.planbot_digest_time, settings.planbot_timezone)
+        )
+        moments.add(local_send_instant(day, time(23, 55), settings.planbot_timezone))
+        return sorted(moments)
+
+    def run_day(self, day: date) -> list[tuple[datetime, str]]:
+        """Run the scheduler's jobs through `day` as the scheduler would (the clock moves)."""
+        from scheduler import tick
+
+        done = []
+        for instant in self.day_instants(day):
+            self.clock.set(instant)
+            done += [(instant, result) for result in tick(self.deps)]
+        return done
+
+    def feed_since_start(self) -> list[dict[str, Any]]:
+        """Everything the bot made visible, from the start."""
+        return list(self.double.feed)
 
     def new_items(self) -> list[dict[str, Any]]:
         """Everything the bot made visible since the last call."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -126,6 +127,14 @@ class ProposalRecord:
     approval_messages: str | None = None
 
 
+def approval_messages_text(messages: list) -> str | None:
+    """The approvers' messages about a proposal as ProposalRecord keeps them: canonical JSON
+    text (so that equal lists compare equal), or None for none."""
+    if not messages:
+        return None
+    return json.dumps(messages, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class LeadRecord:
     """A Slack user who leads a role, or covers it as deputy."""
@@ -187,4 +196,8 @@ LACKABLE = {
     "paragraph_refs": "actions' paragraph refs",
     "note": "actions' notes",
     "is_new": "new-action flags",
+    # A Progress history sheet without the Slack columns, a RAG history without the Proposal
+    # column (exports from before them): the entries the database holds are the database's.
+    "update_messages": "progress updates' Slack messages and edit times",
+    "proposal_links": "the proposals RAG changes applied",
 }

@@ -32,3 +32,13 @@ class ActionRef:
 
     def __str__(self) -> str:
         return f"{self.priority}.{self.number}"
+
+
+# A Slack message's ts: seconds and microseconds ("1542700000.000100").
+SLACK_TS = re.compile(r"\d+\.\d+\Z")
+
+
+def thread_of(ts: str | None) -> str | None:
+    """`ts` if it names a Slack message to thread under, else None (a command or a modal that
+    stands in for a message has none: its answer starts a new one)."""
+    return ts if ts and SLACK_TS.match(ts) else None

@@ -84,9 +84,10 @@ class Unreachable:
         role = f'"{self.role}"'
         match self.problem:
             case Problem.NO_TIMESCALE:
-                return f"give action {self.action.ref} a timescale in the plan"
+                # Said of a group of actions too: "Actions 5.2, 10.2: … To fix: …".
+                return "give it a timescale in the plan's spreadsheet and re-import it"
             case Problem.NO_LEAD:
-                return f"give action {self.action.ref} a lead role in the plan"
+                return "give it a lead role in the plan's spreadsheet and re-import it"
             case Problem.ROLE_NOT_MAPPED:
                 return f"run `planbot leads map {role} USER_ID`"
             case Problem.NOBODY_AVAILABLE:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.plan.refs import ActionRef
 from bot.plan.timing import uk_date
+from bot.plan.words import counted
 from bot.reminders.audience import Problem, Unreachable
 from bot.reminders.day import PersonReminder, ReminderItem
 from bot.reminders.escalation import Escalation
@@ -66,14 +67,10 @@ class Message:
         return kwargs
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def days_phrase(days: int) -> str:
     """ "5 days overdue", "due today", "due tomorrow", "due in 12 days"."""
     if days < 0:
-        return f"{_plural(-days, 'day')} overdue"
+        return f"{counted(-days, 'day')} overdue"
     if days == 0:
         return "due today"
     return "due tomorrow" if days == 1 else f"due in {days} days"
@@ -104,17 +101,16 @@ def _action_lines(action: ActionState, days: int, ref: str) -> list[str]:
     ]
 
 
-def _item_blocks(item: ReminderItem, button_text: str) -> tuple[list[dict[str, Any]], int]:
-    """The action's section and its actions block, and their characters of text."""
-    ref = str(item.action.ref)
-    lines = _action_lines(item.action, item.due.days, ref)
-    lead = f"Lead: {escape(', '.join(item.roles))}"
-    if item.covering:
-        away = ", ".join(
-            f"<@{leave.user}> (on leave until {uk_date(leave.until)})" for leave in item.covering
-        )
-        lead += f" · covering for {away}"
-    lines.append(lead)
+def action_blocks(
+    action: ActionState, days: int, button_text: str, lead: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """An action's section (number, text, RAG, timescale, lateness, last update, lead) and its
+    buttons (the common answers and snooze), and their characters of text: the reminder DM and
+    the App Home show actions alike."""
+    ref = str(action.ref)
+    lines = _action_lines(action, days, ref)
+    if lead:
+        lines.append(lead)
     text = "\n".join(lines)[:SECTION_LIMIT]
     buttons = [
         {
@@ -130,6 +126,17 @@ def _item_blocks(item: ReminderItem, button_text: str) -> tuple[list[dict[str, A
         {"type": "actions", "block_id": ACTIONS_BLOCK_PREFIX + ref, "elements": buttons},
     ]
     return blocks, len(text) + sum(len(b["text"]["text"]) for b in buttons)
+
+
+def _item_blocks(item: ReminderItem, button_text: str) -> tuple[list[dict[str, Any]], int]:
+    """The action's section and its actions block, and their characters of text."""
+    lead = f"Lead: {escape(', '.join(item.roles))}"
+    if item.covering:
+        away = ", ".join(
+            f"<@{leave.user}> (on leave until {uk_date(leave.until)})" for leave in item.covering
+        )
+        lead += f" · covering for {away}"
+    return action_blocks(item.action, item.due.days, button_text, lead)
 
 
 def _block_text_size(blocks: list[dict[str, Any]]) -> int:
@@ -182,7 +189,7 @@ def reminder_message(person: PersonReminder, *, snooze_days: int = 3) -> Message
     # Room for the foot and an "and N more" line, whatever happens.
     room = MAX_BLOCKS - len(top) - 2
     full = False
-    button_text = f"Snooze {_plural(snooze_days, 'working day')}"
+    button_text = f"Snooze {counted(snooze_days, 'working day')}"
     for reason, group in person.groups():
         title = _mrkdwn(f"{_GROUP_EMOJI[reason]} *{reason.label}*")
         for index, item in enumerate(group):
@@ -204,7 +211,7 @@ def reminder_message(person: PersonReminder, *, snooze_days: int = 3) -> Message
     if rest:
         blocks.append(
             _mrkdwn(
-                f"…and {_plural(len(rest), 'more action')} ({_counts(rest)}): "
+                f"…and {counted(len(rest), 'more action')} ({_counts(rest)}): "
                 "`/plan mine` lists them all."
             )
         )
@@ -215,7 +222,7 @@ def reminder_message(person: PersonReminder, *, snooze_days: int = 3) -> Message
 def _reminder_text(person: PersonReminder) -> str:
     """The notification text: the counts, then the action numbers as far as they fit."""
     items = person.items
-    text = f"{_plural(len(items), 'plan action')} to update ({_counts(items)}): "
+    text = f"{counted(len(items), 'plan action')} to update ({_counts(items)}): "
     refs = [f"{item.action.ref} ({days_phrase(item.days)})" for item in items]
     listed = ", ".join(refs)
     if len(text) + len(listed) > FALLBACK_CHARS:
@@ -275,16 +282,16 @@ def unreachable_message(day: date, unreachable: Sequence[Unreachable]) -> Messag
     top = [
         header(f"Reminders that reached nobody — {uk_date(day)}"),
         _mrkdwn(
-            f"{_plural(len(unreachable), 'action')} could not be chased today. "
+            f"{counted(len(unreachable), 'action')} could not be chased today. "
             "Each line says what to do; tomorrow's run picks up the fix."
         ),
     ]
     body, left_out = _pack(lines, MAX_BLOCKS - len(top) - 1, _block_text_size(top) + 100)
     blocks = top + body
     if left_out:
-        more = _plural(sum(sizes[len(lines) - left_out :]), "more action")
+        more = counted(sum(sizes[len(lines) - left_out :]), "more action")
         blocks.append(_mrkdwn(f"…and {more}: `planbot remind --dry-run` lists them all."))
-    text = f"{_plural(len(unreachable), 'plan action')} could not be chased on {uk_date(day)}."
+    text = f"{counted(len(unreachable), 'plan action')} could not be chased on {uk_date(day)}."
     return Message(text, blocks)
 
 
@@ -299,9 +306,9 @@ def escalation_message(day: date, escalations: Sequence[Escalation]) -> Message:
         sent = ", ".join(uk_date(on) for on in escalation.dates)
         lines.append(
             f"{title}\n{status}\nLead: {roles} ({people}) · "
-            f"{_plural(len(escalation.dates), 'reminder')} unanswered: {sent}"
+            f"{counted(len(escalation.dates), 'reminder')} unanswered: {sent}"
         )
-    count = _plural(len(escalations), "overdue action")
+    count = counted(len(escalations), "overdue action")
     top = [
         header(f"Escalated: {count} without an answer"),
         _mrkdwn(

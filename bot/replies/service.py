@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot.plan.permissions import may_update_action
 from bot.plan.rag import Rag
-from bot.plan.refs import ActionRef
+from bot.plan.refs import ActionRef, thread_of
 from bot.replies.evidence import find_evidence
 from bot.replies.messages import (
     QUESTION_EVENT,
@@ -66,7 +66,7 @@ class Outcome:
 
 
 def _payload(message: Message, thread_ts: str | None, metadata: dict | None = None) -> dict:
-    payload = {"text": message.text, "blocks": message.blocks, "thread_ts": thread_ts}
+    payload = {"text": message.text, "blocks": message.blocks, "thread_ts": thread_of(thread_ts)}
     if metadata:
         payload["metadata"] = metadata
     return payload

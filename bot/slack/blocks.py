@@ -17,6 +17,11 @@ MAX_BLOCKS = 50
 
 SECTION_LIMIT = 3000
 
+# A table block holds at most 100 rows of at most 20 cells, and a message at most one table
+# (https://docs.slack.dev/reference/block-kit/blocks/table-block).
+TABLE_MAX_ROWS = 100
+TABLE_MAX_CELLS = 20
+
 RAG_EMOJI = {
     Rag.RED: ":red_circle:",
     Rag.AMBER: ":large_orange_circle:",
@@ -55,6 +60,19 @@ def context(text: str) -> dict[str, Any]:
     return {
         "type": "context",
         "elements": [{"type": "mrkdwn", "text": shorten_keep_lines(text, 3000)}],
+    }
+
+
+def table_cell(text: str) -> dict[str, str]:
+    return {"type": "raw_text", "text": text}
+
+
+def table(rows: list[list[str]], align: list[str]) -> dict[str, Any]:
+    """A table block of plain-text cells; `align` per column ("left", "center", "right")."""
+    return {
+        "type": "table",
+        "rows": [[table_cell(text) for text in row] for row in rows],
+        "column_settings": [{"align": a} for a in align],
     }
 
 

@@ -84,20 +84,23 @@ def deliver(
     """Send every planned message that is due now; safe to run in several processes at once."""
     sender = sender_id or f"sender-{uuid.uuid4().hex[:12]}"
     result = Delivery()
-    now = deps.clock.now()
     with Session(deps.engine) as session:
-        row_ids = outbox.due_ids(session=session, now=now, kinds=kinds)
+        row_ids = outbox.due_ids(session=session, now=deps.clock.now(), kinds=kinds)
     for row_id in row_ids:
-        claimed = outbox.claim(engine=deps.engine, row_id=row_id, sender=sender, now=now)
+        if pacer is not None:
+            # Wait before claiming, not after: a lease starts when its send can start, so a
+            # long fan-out never holds rows whose leases ran out while they queued.
+            pacer.wait()
+        claimed = outbox.claim(
+            engine=deps.engine, row_id=row_id, sender=sender, now=deps.clock.now()
+        )
         if claimed is None:
             continue  # another process has it, or sent it meanwhile
-        _deliver_one(deps, claimed, sender, result, pacer)
+        _deliver_one(deps, claimed, sender, result)
     return result
 
 
-def _deliver_one(
-    deps: Deps, row: Claimed, sender: str, result: Delivery, pacer: Pacer | None
-) -> None:
+def _deliver_one(deps: Deps, row: Claimed, sender: str, result: Delivery) -> None:
     client, engine, now = deps.client, deps.engine, deps.clock.now()
     channel = row.channel or _known_dm(deps, row.recipient)
     try:
@@ -110,8 +113,6 @@ def _deliver_one(
                 )
                 result.found_posted.append(row.key)
                 return
-        if pacer is not None:
-            pacer.wait()
         response = _post(client, channel or row.recipient, row)
     except SlackApiError as exc:
         error = str(exc.response.get("error") or exc.response.status_code)
@@ -122,6 +123,20 @@ def _deliver_one(
             return
         retry_after = exc.response.headers.get("Retry-After") if exc.response.headers else None
         wait = timedelta(seconds=int(retry_after)) if retry_after else backoff(row.attempts)
+        if exc.response.status_code == 429:
+            # Slack refused before posting: not an attempt that may have posted, nor one that
+            # counts towards giving up; the row waits out Retry-After and goes again.
+            outbox.release(
+                engine=engine,
+                row_id=row.id,
+                sender=sender,
+                error="ratelimited",
+                not_before=now + wait,
+                channel=channel,
+                refund=True,
+            )
+            result.retry_later.append((row.key, "ratelimited"))
+            return
         if (
             exc.response.status_code != 429
             and error not in TRANSIENT
@@ -141,9 +156,15 @@ def _deliver_one(
         )
         return
     posted_channel, ts = response["channel"], response["ts"]
-    outbox.mark_sent(
+    if not outbox.mark_sent(
         engine=engine, row_id=row.id, sender=sender, channel=posted_channel, ts=ts, at=now
-    )
+    ):
+        # Our lease ran out mid-send and another sender took the row over: it looks in the
+        # conversation before posting, so it finds this message; record nothing twice.
+        log.warning(
+            "outbox message %s: lease lost while sending; the other sender records it", row.key
+        )
+        return
     if row.recipient.startswith(("U", "W")):
         _remember(deps, row.recipient, dm_channel=posted_channel)
     result.sent.append(row.key)

@@ -12,7 +12,9 @@ What a round trip keeps:
   on the "About this plan" sheet; priorities with recommendation, Ofsted number, paragraph refs,
   expected outcomes, note, KPIs and quality measures with their current values; actions with
   every field), and each history list in order on a sheet of its own: progress updates with
-  their retraction ("Progress history"), RAG changes ("RAG history"), timescale revisions
+  their retraction, Slack message and edit time ("Progress history"), RAG changes with the
+  proposal each applied ("RAG history"), RAG proposals decided or not, each naming its update
+  by Slack message or date and author ("RAG proposals"), timescale revisions
   ("Timescale history"), KPI values and QA ratings over time ("Measure history") and the Slack
   users who lead or deputise for each role ("Leads"). A list left None is not written, and reads
   back as None; an empty list is a sheet with its headings only, and reads back as []. Date-times
@@ -53,6 +55,7 @@ from bot.spreadsheet.sheets import (
     MEASURE_HISTORY_SHEET,
     MEASURES_SHEET,
     PLAN_SHEET,
+    PROPOSALS_SHEET,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_SHEET,
     TRACKER_SHEET,
@@ -78,6 +81,7 @@ __all__ = [
     "MEASURES_SHEET",
     "PLAN_COLUMNS",
     "PLAN_SHEET",
+    "PROPOSALS_SHEET",
     "RAG_FILLS",
     "RAG_HISTORY_SHEET",
     "ROLE_WORDS",

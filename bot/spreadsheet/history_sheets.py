@@ -2,7 +2,7 @@
 changes, measure values, and who leads each role. Each reader returns its records in the sheet's
 order and adds a RowProblem (with the sheet's name) for every bad cell; blank rows are skipped.
 
-Date-times (Date, Retracted) are ISO text, as the export writes them: in UTC, with "+00:00". One
+Date-times (Date, Retracted, Edited, Proposed at, …) are ISO text, as the export writes them: in UTC, with "+00:00". One
 typed by hand without an offset ("2019-07-01 09:00"), or an Excel date-time cell (which has none),
 is read in the plan's time zone (`zone`), as whoever typed it meant it. The export says so in a
 note on each such heading. A cell holding an Excel error value ("#REF!") makes its row bad.
@@ -11,19 +11,26 @@ note on each such heading. A cell holding an Excel error value ("#REF!") makes i
 from __future__ import annotations
 
 import difflib
+import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.plan.history import (
+    PROPOSAL_STATUSES,
     LeadRecord,
     MeasureValueRecord,
+    ProposalRecord,
     RagChangeRecord,
     TimescaleChangeRecord,
     UpdateRecord,
+    UpdateRef,
+    approval_messages_text,
+    find_update,
 )
 from bot.plan.rag import Rag, valid_rag_words
-from bot.plan.refs import SLACK_USER_ID
+from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_USER_ID
 from bot.plan.roles import normalise_role, role_key
 from bot.plan.specs import CELL_TEXT_LIMIT
 from bot.spreadsheet.cells import (
@@ -40,12 +47,16 @@ from bot.spreadsheet.problems import RowProblem
 from bot.spreadsheet.refs import clean_id
 from bot.spreadsheet.sheets import (
     HISTORY_COLUMNS,
+    HISTORY_OPTIONAL,
     HISTORY_SHEET,
     LEADS_COLUMNS,
     LEADS_SHEET,
     MEASURE_HISTORY_COLUMNS,
     MEASURE_HISTORY_SHEET,
+    PROPOSAL_COLUMNS,
+    PROPOSALS_SHEET,
     RAG_HISTORY_COLUMNS,
+    RAG_HISTORY_OPTIONAL,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_COLUMNS,
     TIMESCALE_HISTORY_SHEET,
@@ -56,6 +67,15 @@ SLACK_USER_HINT = (
     "Slack user ids look like U0123ABCD (in Slack, open the person's profile, choose ⋮ and "
     "Copy member ID)"
 )
+# A Slack message's ts ("1712345678.000100"), or the identity the bot records in place of one for
+# a button press or a modal ("press:<trigger id>", "modal:<view id>").
+SLACK_TS = re.compile(r"\A\d+\.\d+\Z")
+RECORDED_IDENTITY = re.compile(r"\A[a-z]+:\S+\Z")
+SLACK_CHANNEL_HINT = (
+    "Slack conversation ids look like C0123ABCD (a channel), G… (a private one) or D… (a DM); "
+    "leave it as exported"
+)
+SLACK_TS_HINT = "a Slack message ts looks like 1712345678.000100; leave it as exported"
 MAX_ROLES_LISTED = 8
 DEFAULT_VIA = "import"  # the Source or Via of a row that leaves it empty
 _YES = ("yes", "y", "true", "x")
@@ -110,6 +130,40 @@ class _Row:
             self.problem(column, f"{text!r} is not a date; write it as dd/mm/yyyy")
         return day
 
+    def number(self, column: str, what: str, *, required: bool = True) -> int | None:
+        """A whole number of 1 or more (a cell Excel holds as 3.0 too)."""
+        text = self.text(column)
+        if text is None:
+            if required:
+                self.problem(column, f"the {what} is empty")
+            return None
+        if not text.isdigit() or int(text) < 1:
+            self.problem(column, f"{text!r} is not a {what} (a whole number, 1 or more)")
+            return None
+        return int(text)
+
+    def slack_message(self, channel_column: str, ts_column: str) -> tuple[str | None, str | None]:
+        """A Slack conversation id and a message ts in two cells: both, or neither."""
+        channel, ts = self.text(channel_column), self.text(ts_column)
+        if channel is not None and not (
+            SLACK_CHANNEL_ID.match(channel) or SLACK_USER_ID.match(channel)
+        ):
+            self.problem(
+                channel_column, f"{channel!r} is not a Slack conversation id; {SLACK_CHANNEL_HINT}"
+            )
+        if ts is not None and not (SLACK_TS.match(ts) or RECORDED_IDENTITY.match(ts)):
+            self.problem(ts_column, f"{ts!r} is not a Slack message ts; {SLACK_TS_HINT}")
+        if (channel is None) != (ts is None):
+            empty, filled = (
+                (channel_column, ts_column) if channel is None else (ts_column, channel_column)
+            )
+            self.problem(
+                empty,
+                f"the {empty} is empty but the {filled} is not: a Slack message is named by both "
+                "(or leave both empty)",
+            )
+        return channel, ts
+
     def rag(self, column: str) -> Rag:
         text = self.text(column)
         rag = parse_rag_cell(text)
@@ -153,10 +207,13 @@ def _rows(
 def read_history(
     rows: list[list[object]], ids: set[str], problems: list[RowProblem], zone: str = "UTC"
 ) -> list[UpdateRecord]:
-    """Every progress update, each for an action in `ids`; Retracted may be left out."""
+    """Every progress update, each for an action in `ids`. Retracted, Slack channel, Slack ts and
+    Edited may be left out (older exports have none); a Slack message (channel and ts) is one
+    update per action, so it may be listed once for each action."""
     updates = []
+    first_rows: dict[tuple[str, str, str], int] = {}
     for row in _rows(
-        rows, HISTORY_SHEET, HISTORY_COLUMNS, problems, optional=("Retracted",), zone=zone
+        rows, HISTORY_SHEET, HISTORY_COLUMNS, problems, optional=HISTORY_OPTIONAL, zone=zone
     ):
         action = row.action(ids)
         at = row.instant("Date")
@@ -164,6 +221,16 @@ def read_history(
         if text is None:
             row.problem("Update", "the update has no text")
         retracted_at = row.instant("Retracted", required=False)
+        channel, ts = row.slack_message("Slack channel", "Slack ts")
+        edited_at = row.instant("Edited", required=False)
+        if row.ok and channel is not None and ts is not None:
+            first = first_rows.setdefault((channel, ts, action), row.index)
+            if first != row.index:
+                row.problem(
+                    "Slack ts",
+                    f"the Slack message {channel} {ts} is already an update of {action} (row "
+                    f"{first}): a message is one update per action",
+                )
         if row.ok and at is not None and text is not None:
             updates.append(
                 UpdateRecord(
@@ -173,20 +240,177 @@ def read_history(
                     row.text("Author"),
                     row.text("Source") or DEFAULT_VIA,
                     retracted_at,
+                    channel,
+                    ts,
+                    edited_at,
                 )
             )
     return updates
 
 
+def read_proposals(
+    rows: list[list[object]],
+    ids: set[str],
+    updates: Sequence[UpdateRecord] | None,
+    problems: list[RowProblem],
+    zone: str = "UTC",
+) -> list[ProposalRecord]:
+    """Every RAG proposal, decided or not, each for an action in `ids` and numbered once.
+
+    Its update is named by the Update channel and Update ts (the update's Slack message) when it
+    has them, otherwise by the Update date and Update author; when `updates` (the Progress
+    history sheet, read without problems) is given, it must be one of the action's. An empty
+    RAG proposes no new rating (only a revised timescale); Approval messages is JSON text, as
+    exported.
+    """
+    proposals = []
+    first_rows: dict[int, int] = {}
+    statuses = {status.replace("_", " "): status for status in PROPOSAL_STATUSES}
+    for row in _rows(rows, PROPOSALS_SHEET, PROPOSAL_COLUMNS, problems, zone=zone):
+        number = row.number("Proposal", "proposal number")
+        if number is not None:
+            first = first_rows.setdefault(number, row.index)
+            if first != row.index:
+                row.problem("Proposal", f"proposal {number} is listed twice (first on row {first})")
+        action = row.action(ids)
+        proposed_at = row.instant("Proposed at")
+        rag_text = row.text("RAG")
+        rag = None
+        if rag_text is not None:
+            rag = parse_rag_cell(rag_text)
+            if rag is None:
+                row.problem(
+                    "RAG",
+                    f"{rag_text!r} is not a RAG rating; use Red, Amber, Green, Completed, or "
+                    "leave it empty when only the timescale moves",
+                )
+        revised = row.day("Revised timescale")
+        written = row.text("Status")
+        status = statuses.get(" ".join((written or "").lower().replace("_", " ").split()))
+        if status is None:
+            row.problem(
+                "Status",
+                f"{written!r} is not a proposal status; use one of {', '.join(PROPOSAL_STATUSES)}"
+                if written
+                else f"the status is empty; use one of {', '.join(PROPOSAL_STATUSES)}",
+            )
+        confirmed_at = row.instant("Confirmed at", required=False)
+        decided_at = row.instant("Decided at", required=False)
+        update = _update_ref(row, action, updates)
+        echo_channel, echo_ts = row.slack_message("Echo channel", "Echo ts")
+        messages = _approval_messages(row)
+        if row.ok and number is not None and proposed_at is not None and status is not None:
+            proposals.append(
+                ProposalRecord(
+                    number=number,
+                    action=action,
+                    proposed_at=proposed_at,
+                    proposed_by=row.text("Proposed by"),
+                    rag=rag,
+                    revised_timescale=revised,
+                    evidence=row.text("Evidence"),
+                    status=status,
+                    update=update,
+                    confirmed_at=confirmed_at,
+                    decided_by=row.text("Decided by"),
+                    decided_at=decided_at,
+                    reason=row.text("Reason"),
+                    echo_channel=echo_channel,
+                    echo_ts=echo_ts,
+                    approval_messages=messages,
+                )
+            )
+    return proposals
+
+
+def _update_ref(row: _Row, action: str, updates: Sequence[UpdateRecord] | None) -> UpdateRef | None:
+    """The proposal row's update (None when its Update cells are empty), checked against the
+    Progress history's `updates` when they are known."""
+    cells = ("Update date", "Update author", "Update channel", "Update ts")
+    if all(row.text(column) is None for column in cells):
+        return None
+    at = row.instant("Update date")
+    channel, ts = row.slack_message("Update channel", "Update ts")
+    if at is None or not row.ok:
+        return None
+    ref = UpdateRef(at, row.text("Update author"), channel, ts)
+    if updates is not None and find_update(ref, action, list(updates)) is None:
+        if channel is not None and ts is not None:
+            column, which = "Update ts", f"from the Slack message {channel} {ts}"
+        else:
+            column = "Update date"
+            which = f"by {ref.author or 'nobody named'} at {row.text('Update date')}"
+        row.problem(
+            column,
+            f"the Progress history sheet has no update of {action} {which}: name the update "
+            "the proposal came from as that sheet has it, or leave the Update cells empty",
+        )
+    return ref
+
+
+def _approval_messages(row: _Row) -> str | None:
+    """The Approval messages cell as canonical JSON text of a list (None when empty or [])."""
+    text = row.text("Approval messages")
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list):
+        row.problem(
+            "Approval messages",
+            "not a JSON list of the approvers' messages; leave it as exported (or empty)",
+        )
+        return None
+    return approval_messages_text(value)
+
+
 def read_rag_history(
-    rows: list[list[object]], ids: set[str], problems: list[RowProblem], zone: str = "UTC"
+    rows: list[list[object]],
+    ids: set[str],
+    problems: list[RowProblem],
+    zone: str = "UTC",
+    proposals: Mapping[int, str] | None = None,
+    *,
+    has_proposals: bool = True,
 ) -> list[RagChangeRecord]:
-    """Every change of an action's agreed RAG; an empty From or To is "not yet rated"."""
+    """Every change of an action's agreed RAG; an empty From or To is "not yet rated".
+
+    Proposal (optional: older exports have none) names the RAG proposals sheet's proposal the
+    change applied: one of `proposals` (number -> action), for the same action. Without that
+    sheet (`has_proposals` False) no change may name one; with `proposals` None (that sheet had
+    bad rows) the numbers are not checked.
+    """
     changes = []
-    for row in _rows(rows, RAG_HISTORY_SHEET, RAG_HISTORY_COLUMNS, problems, zone=zone):
+    for row in _rows(
+        rows,
+        RAG_HISTORY_SHEET,
+        RAG_HISTORY_COLUMNS,
+        problems,
+        optional=RAG_HISTORY_OPTIONAL,
+        zone=zone,
+    ):
         action = row.action(ids)
         at = row.instant("Date")
         from_rag, to_rag = row.rag("From"), row.rag("To")
+        proposal = row.number("Proposal", "proposal number", required=False)
+        if proposal is not None and not has_proposals:
+            row.problem(
+                "Proposal",
+                f"proposal {proposal} is named, but the workbook has no {PROPOSALS_SHEET!r} "
+                "sheet: leave it empty, or put that sheet back",
+            )
+        elif proposal is not None and proposals is not None:
+            if proposal not in proposals:
+                row.problem(
+                    "Proposal", f"there is no proposal {proposal} in the {PROPOSALS_SHEET!r} sheet"
+                )
+            elif proposals[proposal] != action:
+                row.problem(
+                    "Proposal",
+                    f"proposal {proposal} is about action {proposals[proposal]}, not {action}",
+                )
         if row.ok and at is not None:
             changes.append(
                 RagChangeRecord(
@@ -197,6 +421,7 @@ def read_rag_history(
                     row.text("By"),
                     row.text("Via") or DEFAULT_VIA,
                     row.text("Reason"),
+                    proposal,
                 )
             )
     return changes

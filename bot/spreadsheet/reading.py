@@ -12,13 +12,14 @@ from bot.plan.specs import SECTIONS, PlanSpec, PrioritySpec
 from bot.spreadsheet.cells import cell_text, slug
 from bot.spreadsheet.extra_sheets import About, read_about, read_measures
 from bot.spreadsheet.files import SUPPORTED, read_csv, read_xlsx
-from bot.spreadsheet.headings import find_header
+from bot.spreadsheet.headings import find_header, heading_key
 from bot.spreadsheet.history_sheets import (
     check_original_timescales,
     is_planbot_leads,
     read_history,
     read_leads,
     read_measure_history,
+    read_proposals,
     read_rag_history,
     read_timescale_history,
 )
@@ -29,8 +30,11 @@ from bot.spreadsheet.sheets import (
     LEADS_SHEET,
     MEASURE_HISTORY_SHEET,
     MEASURES_SHEET,
+    PROPOSALS_SHEET,
+    RAG_HISTORY_OPTIONAL,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_SHEET,
+    UPDATE_MESSAGE_COLUMNS,
 )
 from bot.spreadsheet.table import Table, read_table
 
@@ -55,8 +59,8 @@ def read_plan_table(
     Excel keeps a number cell 7.10 as 7.1 (which then shows up as a duplicate of 7.1).
 
     The archive's history lists come from planbot's own sheets ("Progress history", "RAG
-    history", "Timescale history", "Leads", "Measure history"); each is None when the file has no
-    such sheet (a CSV never has), and [] when the sheet is there but empty. A "Leads" sheet without
+    history", "RAG proposals", "Timescale history", "Leads", "Measure history"); each is None
+    when the file has no such sheet (a CSV never has), and [] when the sheet is there but empty. A "Leads" sheet without
     a "Slack user" heading is taken to be the owner's own and is not read. History date-times
     are ISO text in UTC; one without an offset (typed by hand, or an Excel date-time) is read in
     `timezone`, the plan's.
@@ -70,8 +74,10 @@ def read_plan_table(
     two KPIs (or quality measures) of one priority with the same name; a Leads row whose Role
     is not a lead role of any action (a role is matched ignoring case, dashes and spaces, and
     comes back spelt as in the plan table) or whose Slack user is not a user id like U0123ABCD;
-    an action with timescale revisions whose Original Timescale is not the From of its
-    earliest revision (the date first agreed, which only the Timescale column may revise); an
+    a Slack message listed twice as an update of one action; a proposal whose update is not in
+    the Progress history, or a RAG change naming a proposal that is not in the RAG proposals
+    sheet (or is another action's); an action with timescale revisions whose Original
+    Timescale is not the From of its earliest revision (the date first agreed, which only the Timescale column may revise); an
     Excel error value (#REF!, #N/A...) in a cell read, or a date in the Lead column; and a text
     longer than an XLSX cell holds (CELL_TEXT_LIMIT; an action's with its number in front, as
     the Plan sheet writes it), which an export could not write back whole.
@@ -117,9 +123,27 @@ def read_plan_table(
     def sheet(name: str, read: Callable[[list[list[object]]], list[T]]) -> list[T] | None:
         return read(book.sheets[name]) if name in book.sheets else None
 
+    before = len(problems)
     updates = sheet(HISTORY_SHEET, lambda rows: read_history(rows, ids, problems, timezone))
+    # A proposal's update is checked against the Progress history when that sheet read cleanly
+    # (with a bad row the update may be the one missing: fix that first); a RAG change's
+    # proposal likewise against the RAG proposals sheet.
+    known_updates = updates if len(problems) == before else None
+    before = len(problems)
+    proposals = sheet(
+        PROPOSALS_SHEET,
+        lambda rows: read_proposals(rows, ids, known_updates, problems, timezone),
+    )
     rag_changes = sheet(
-        RAG_HISTORY_SHEET, lambda rows: read_rag_history(rows, ids, problems, timezone)
+        RAG_HISTORY_SHEET,
+        lambda rows: read_rag_history(
+            rows,
+            ids,
+            problems,
+            timezone,
+            {p.number: p.action for p in proposals or []} if len(problems) == before else None,
+            has_proposals=proposals is not None,
+        ),
     )
     before = len(problems)
     timescale_changes = sheet(
@@ -153,7 +177,9 @@ def read_plan_table(
         timescale_changes=timescale_changes,
         leads=leads,
         measure_values=measure_values,
-        lacks=_lacks(spec, set(header.fields.values()), set(book.sheets)),
+        proposals=proposals,
+        lacks=_lacks(spec, set(header.fields.values()), set(book.sheets))
+        | _history_lacks(book.sheets),
         merged_roles=table.spellings.merged_roles(),
     )
 
@@ -197,6 +223,23 @@ def _lacks(spec: PlanSpec, columns: set[str], sheets: set[str]) -> frozenset[str
     }
     lacks |= {name for name, found in spelt.items() if not (own or found)}
     return frozenset(lacks)
+
+
+def _history_lacks(sheets: dict[str, list[list[object]]]) -> frozenset[str]:
+    """The history columns a history sheet that is there lacks (an export from before them)."""
+
+    def lacks(sheet: str, columns: tuple[str, ...]) -> bool:
+        if sheet not in sheets:
+            return False
+        first = {heading_key(cell) for cell in (sheets[sheet][0] if sheets[sheet] else [])}
+        return not all(heading_key(column) in first for column in columns)
+
+    found = set()
+    if lacks(HISTORY_SHEET, UPDATE_MESSAGE_COLUMNS):
+        found.add("update_messages")
+    if lacks(RAG_HISTORY_SHEET, RAG_HISTORY_OPTIONAL):
+        found.add("proposal_links")
+    return frozenset(found)
 
 
 def _spec(table: Table, about: About, *, has_sections: bool) -> PlanSpec:

@@ -38,7 +38,8 @@ HISTORY_COLUMNS = (
     ("Edited", 26),
 )
 # Read when there, empty when not: exports before them had no such columns.
-HISTORY_OPTIONAL = ("Retracted", "Slack channel", "Slack ts", "Edited")
+UPDATE_MESSAGE_COLUMNS = ("Slack channel", "Slack ts", "Edited")
+HISTORY_OPTIONAL = ("Retracted", *UPDATE_MESSAGE_COLUMNS)
 RAG_HISTORY_COLUMNS = (
     ("Action", 8),
     ("Date", 26),

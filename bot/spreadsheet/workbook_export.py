@@ -32,6 +32,8 @@ from bot.spreadsheet.sheets import (
     MEASURE_KINDS,
     MEASURES_SHEET,
     PLAN_SHEET,
+    PROPOSAL_COLUMNS,
+    PROPOSALS_SHEET,
     RAG_HISTORY_COLUMNS,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_COLUMNS,
@@ -223,7 +225,17 @@ def _history_sheets(book: Workbook, archive: PlanArchive, zone: str) -> None:
             book.create_sheet(HISTORY_SHEET),
             HISTORY_COLUMNS,
             (
-                (u.action, _iso(u.at), u.author, u.source, u.text, _iso(u.retracted_at))
+                (
+                    u.action,
+                    _iso(u.at),
+                    u.author,
+                    u.source,
+                    u.text,
+                    _iso(u.retracted_at),
+                    u.slack_channel,
+                    u.slack_ts,
+                    _iso(u.edited_at),
+                )
                 for u in archive.updates
             ),
             zone,
@@ -233,8 +245,47 @@ def _history_sheets(book: Workbook, archive: PlanArchive, zone: str) -> None:
             book.create_sheet(RAG_HISTORY_SHEET),
             RAG_HISTORY_COLUMNS,
             (
-                (c.action, _iso(c.at), c.from_rag.label, c.to_rag.label, c.by, c.via, c.reason)
+                (
+                    c.action,
+                    _iso(c.at),
+                    c.from_rag.label,
+                    c.to_rag.label,
+                    c.by,
+                    c.via,
+                    c.reason,
+                    c.proposal,
+                )
                 for c in archive.rag_changes
+            ),
+            zone,
+        )
+    if archive.proposals is not None:
+        _table_sheet(
+            book.create_sheet(PROPOSALS_SHEET),
+            PROPOSAL_COLUMNS,
+            (
+                (
+                    p.number,
+                    p.action,
+                    _iso(p.proposed_at),
+                    p.proposed_by,
+                    p.rag.label if p.rag else None,
+                    p.revised_timescale,
+                    p.evidence,
+                    p.status,
+                    _iso(p.confirmed_at),
+                    _iso(p.decided_at),
+                    p.decided_by,
+                    p.reason,
+                    _iso(p.update.at) if p.update else None,
+                    p.update.author if p.update else None,
+                    p.update.slack_channel if p.update else None,
+                    p.update.slack_ts if p.update else None,
+                    p.echo_channel,
+                    p.echo_ts,
+                    p.approval_messages,
+                )
+                for p in archive.proposals
             ),
             zone,
         )
@@ -337,12 +388,14 @@ def write_workbook(
 
     Sheets: "Plan" (one row per action, RAG cells coloured), "KPIs and quality measures", then
     one sheet for each history list that is not None (an empty list writes its headings only):
-    "Progress history", "RAG history", "Timescale history", "Measure history" and "Leads"; then
-    "Progress tracker" (the current tallies by priority, and `tracker`'s (month, one value per
-    TRACKER_ROWS row) columns below) and "About this plan" (name, organisation, progress_as_of,
-    sections). History date-times are ISO text in UTC (a note on each Date and Retracted heading
-    says so, and that reading takes one without an offset in the plan's `timezone`); timescales
-    are dates shown dd/mm/yyyy.
+    "Progress history" (with each update's Slack message and edit time), "RAG history" (with
+    the proposal each change applied), "RAG proposals" (decided or not: one row each, numbered,
+    naming its update by Slack message, or date and author), "Timescale history", "Measure
+    history" and "Leads"; then "Progress tracker" (the current tallies by priority, and
+    `tracker`'s (month, one value per TRACKER_ROWS row) columns below) and "About this plan"
+    (name, organisation, progress_as_of, sections). History date-times are ISO text in UTC (a note on each date-time heading says so,
+    and that reading takes one without an offset in the plan's `timezone`); timescales are dates
+    shown dd/mm/yyyy.
 
     Nothing is cut: a text longer than a cell holds (CELL_TEXT_LIMIT) raises TextTooLong naming
     it. The file is written beside `path` and renamed (write_atomically): a failure leaves no

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.plan.refs import ActionRef
 from bot.slack.blocks import escape
-
-HELP_LINES = (
-    ("/plan help", "What /plan can do"),
-    ("/plan status", "The whole plan: RAG tallies by priority"),
-    ("/plan status 7", "Priority 7: its actions, leads, timescales and RAG"),
-    ("/plan status 7.3", "Action 7.3 with its whole history"),
-    ("/plan status rec 9", "The priorities that answer Ofsted recommendation 9"),
-)
 
 
 @dataclass(frozen=True)
@@ -56,21 +50,54 @@ class Invalid:
     plain: str = ""
 
 
-PlanCommand = Help | PlanStatus | PriorityStatus | ActionStatus | RecommendationStatus | Invalid
+@dataclass(frozen=True)
+class Update:
+    """`/plan update 7.3 <text>`: a progress update, read as a reply to that action."""
+
+    ref: ActionRef
+    text: str
+
+
+PlanCommand = (
+    Help | PlanStatus | PriorityStatus | ActionStatus | RecommendationStatus | Update | Invalid
+)
 
 _NUMBER = re.compile(r"^[0-9]{1,6}$")
 
 
+@dataclass(frozen=True)
+class Verb:
+    """One /plan verb: what it reads, its usage lines for /plan help (and the README, checked
+    by a test), and who may use it."""
+
+    name: str
+    usages: tuple[tuple[str, str], ...]
+    who: str  # "anyone", "leads" (an action's leads, deputies and admins), "admins"
+    read: Callable[[list[str], str], PlanCommand]
+
+
 def parse(text: str) -> PlanCommand:
     """What `/plan <text>` asks for. Full-width digits and stray spaces are forgiven."""
-    words = unicodedata.normalize("NFKC", text or "").split()
+    text = unicodedata.normalize("NFKC", text or "")
+    words = text.split()
     if not words:
         return Help()
-    verb, args = words[0].lower(), words[1:]
-    if verb in ("help", "?"):
-        return Help()
-    if verb != "status":
-        return _invalid(f"I don't know `/plan {{echo}}`. I understand: {_valid_verbs()}.", words[0])
+    verb = VERBS_BY_NAME.get(words[0].lower())
+    if verb is None:
+        close = difflib.get_close_matches(words[0].lower(), list(VERBS_BY_NAME), n=1)
+        hint = f" Did you mean `/plan {close[0]}`?" if close else ""
+        return _invalid(
+            f"I don't know `/plan {{echo}}`.{hint} I understand: {_valid_verbs()}.", words[0]
+        )
+    rest = text.strip()[len(words[0]) :].strip()
+    return verb.read(words[1:], rest)
+
+
+def _help(args: list[str], rest: str) -> PlanCommand:
+    return Help()
+
+
+def _status(args: list[str], rest: str) -> PlanCommand:
     if not args:
         return PlanStatus()
     if (
@@ -94,6 +121,47 @@ def parse(text: str) -> PlanCommand:
     )
 
 
+def _update(args: list[str], rest: str) -> PlanCommand:
+    ref = ActionRef.parse(args[0].rstrip(":")) if args else None
+    if ref is None:
+        return _invalid(
+            "`/plan update` needs an action number first, then what has happened: "
+            "`/plan update 7.3 on track, guides printed`. `{echo}` is not an action number.",
+            args[0] if args else "",
+        )
+    words = rest.split(maxsplit=1)
+    said = words[1].strip() if len(words) > 1 else ""
+    if not said:
+        return Invalid(
+            f"Say what has happened on {ref}: `/plan update {ref} on track, guides printed`."
+        )
+    return Update(ref, said)
+
+
+VERBS = (
+    Verb("help", (("/plan help", "What /plan can do"),), "anyone", _help),
+    Verb(
+        "status",
+        (
+            ("/plan status", "The whole plan: RAG tallies by priority"),
+            ("/plan status 7", "Priority 7: its actions, leads, timescales and RAG"),
+            ("/plan status 7.3", "Action 7.3 with its whole history"),
+            ("/plan status rec 9", "The priorities that answer Ofsted recommendation 9"),
+        ),
+        "anyone",
+        _status,
+    ),
+    Verb(
+        "update",
+        (("/plan update 7.3 TEXT", "A progress update on action 7.3, read as a reply"),),
+        "leads",
+        _update,
+    ),
+)
+VERBS_BY_NAME = {verb.name: verb for verb in VERBS} | {"?": VERBS[0]}
+HELP_LINES = tuple(usage for verb in VERBS for usage in verb.usages)
+
+
 def _invalid(template: str, typed: str) -> Invalid:
     echo = _quote(typed)
     return Invalid(
@@ -108,20 +176,6 @@ def _quote(text: str) -> str:
     # Keep the echo short and free of backticks so it cannot break the message's formatting.
     text = text.replace("`", "'")
     return text if len(text) <= 40 else text[:39] + "…"
-
-
-def counted(n: int, noun: str | tuple[str, str]) -> str:
-    """ "1 priority", "2 priorities", "1 RAG change"; a (singular, plural) pair for irregulars."""
-    singular, plural = noun if isinstance(noun, tuple) else (noun, _plural(noun))
-    return f"{n} {singular if n == 1 else plural}"
-
-
-def _plural(noun: str) -> str:
-    if re.search(r"[^aeiou]y$", noun):
-        return noun[:-1] + "ies"
-    if re.search(r"(s|x|z|ch|sh)$", noun):
-        return noun + "es"
-    return noun + "s"
 
 
 def _valid_verbs() -> str:

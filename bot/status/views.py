@@ -12,10 +12,12 @@ from typing import Any
 from bot.plan.tallies import tally
 from bot.plan.timing import is_overdue, local_day, uk_date, when_text
 from bot.plan.views import ActionDetail, ActionView, PlanOutline, PriorityView
+from bot.plan.words import counted
 from bot.slack.blocks import (
     MAX_BLOCKS,
     RAG_EMOJI,
     SECTION_LIMIT,
+    TABLE_MAX_ROWS,
     by_whom,
     context,
     escape,
@@ -23,8 +25,9 @@ from bot.slack.blocks import (
     section,
     shorten,
     shorten_keep_lines,
+    table,
 )
-from bot.status.grammar import HELP_LINES, counted
+from bot.status.grammar import HELP_LINES
 
 # --- JSON --------------------------------------------------------------------------------------
 
@@ -163,18 +166,13 @@ def help_blocks() -> list[dict[str, Any]]:
 def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
     actions = [a for p in outline.priorities for a in p.actions]
     overdue_total = sum(is_overdue(a, today) for a in actions)
-    rows = [
-        [
-            _cell(h)
-            for h in ("Priority", "Red", "Amber", "Green", "Done", "Unrated", "Total", "Overdue")
-        ]
-    ]
+    rows = [["Priority", "Red", "Amber", "Green", "Done", "Unrated", "Total", "Overdue"]]
     for priority in outline.priorities:
         t = tally(priority.actions)
         overdue = sum(is_overdue(a, today) for a in priority.actions)
         rows.append(
             [
-                _cell(str(v))
+                str(v)
                 for v in (
                     priority.number,
                     t.red,
@@ -192,14 +190,8 @@ def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
         section(f"*As of {uk_date(today)}:* {tally(actions).summary()}; {overdue_total} overdue."),
     ]
     # One table per message (Slack's rule) and at most 100 rows: a larger plan is cut with a note.
-    blocks.append(
-        {
-            "type": "table",
-            "rows": rows[:100],
-            "column_settings": [{"align": "left"}] + [{"align": "right"}] * 7,
-        }
-    )
-    if len(rows) > 100:
+    blocks.append(table(rows[:TABLE_MAX_ROWS], ["left"] + ["right"] * 7))
+    if len(rows) > TABLE_MAX_ROWS:
         blocks.append(context(f"Showing the first 99 of {counted(len(rows) - 1, 'priority')}."))
     blocks.append(
         context(
@@ -207,10 +199,6 @@ def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
         )
     )
     return blocks
-
-
-def _cell(text: str) -> dict[str, str]:
-    return {"type": "raw_text", "text": text}
 
 
 def priority_blocks(

@@ -347,9 +347,16 @@ def test_demo(sqlite_db, capsys, tmp_path):
     db = sqlite_db
     code, out, _ = run(capsys, "demo", "--out", str(tmp_path / "out"))
     assert code == 0
-    assert "The clock reads Tuesday 20 November 2018" in out
+    assert "The clock reads Monday 12 November 2018" in out
     assert "PRIORITY 7 · OFSTED RECOMMENDATION 9" in out
-    assert "There is no priority 99 — the plan has priorities 1–15." in out
+    # The loop: a fortnight of reminders, a snooze, leave covered by a deputy, replies confirmed
+    # and accepted, a question asked back.
+    assert "Mon 12 Nov: " in out and "Fri 23 Nov: " in out
+    assert "Dee Cover (8.1)" in out  # the deputy, while the CLA service manager is on leave
+    assert "Snoozed action 5.7" in out
+    assert "has gone to the chair" in out and "ACTION 5.4: ACCEPTED" in out
+    assert "I could not tell which action this is about." in out
+    assert "Timescale: 14 Dec 2018 (originally 30 Nov 2018)" in out
     assert "0 refused by Slack's checks" in out
     assert (tmp_path / "out" / "plan.xlsx").exists()
     assert not Path(
@@ -375,6 +382,14 @@ def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path):
             "SLACK_SIGNING_SECRET": "run-secret",
             "SLACK_API_URL": double.api_url,
         }
+        # Only init and import create a database; run serves one that exists.
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli", "init"],
+            env=env,
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -459,19 +474,50 @@ def _table_rows(url: str) -> dict[str, list[tuple]]:
 def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypatch):
     from datetime import UTC, datetime
 
-    from sqlmodel import select
+    from sqlmodel import Session, select
 
-    from store import leads
+    from store import leads, replies
     from store.engine import make_engine, transaction
-    from store.models import Action, ProgressUpdate, RagChange, TimescaleChange
+    from store.models import Action, ProgressUpdate, RagChange, RagProposal, TimescaleChange
 
     run(capsys, "init")
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF2")
     engine = make_engine(db)
     at = datetime(2018, 12, 3, 10, tzinfo=UTC)
+    edited = datetime(2018, 12, 3, 10, 7, tzinfo=UTC)
     with transaction(engine) as session:  # a month of use, written as the bot will write it
         action = session.exec(select(Action).where(Action.ref == "7.5")).one()
         action.rag, action.timescale = "amber", datetime(2019, 3, 31).date()
+        backlog = ProgressUpdate(  # a reply in Slack, edited there since
+            action_id=action.id,
+            text="Backlog",
+            at=at,
+            author="U0LEAD0001",
+            source="reply",
+            slack_channel="D0LEAD0001",
+            slack_ts="1543831200.000100",
+            edited_at=edited,
+        )
+        session.add(backlog)
+        session.flush()
+        proposal = RagProposal(  # what the reply proposed, accepted
+            action_id=action.id,
+            update_id=backlog.id,
+            proposed_rag="amber",
+            revised_timescale=action.timescale,
+            evidence="Court listings",
+            proposed_by="U0LEAD0001",
+            proposed_at=at,
+            status="accepted",
+            confirmed_at=at,
+            decided_by="U0CHAIR01",
+            decided_at=at,
+            echo_channel="D0LEAD0001",
+            echo_ts="1543831200.000100",
+            approval_messages=[{"channel": "D0CHAIR001", "ts": "1543831300.000200"}],
+        )
+        session.add(proposal)
+        session.flush()
         session.add(
             RagChange(
                 action_id=action.id,
@@ -481,6 +527,7 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
                 by="U0CHAIR01",
                 via="button",
                 reason="Slipping",
+                proposal_id=proposal.id,
             )
         )
         session.add(
@@ -495,17 +542,24 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
         )
         session.add(
             ProgressUpdate(
-                action_id=action.id, text="Backlog", at=at, author="U0LEAD0001", source="reply"
-            )
-        )
-        session.add(
-            ProgressUpdate(
                 action_id=action.id,
                 text="Wrong action",
                 at=at,
                 author="U0LEAD0001",
-                source="reply",
+                source="button",
+                slack_channel="D0LEAD0001",
+                slack_ts="press:1234.5678.abcdef",
                 retracted_at=at,
+            )
+        )
+        other = session.exec(select(Action).where(Action.ref == "1.1")).one()
+        session.add(  # undecided, and only the timescale moves
+            RagProposal(
+                action_id=other.id,
+                revised_timescale=datetime(2019, 6, 30).date(),
+                proposed_by="U0LEAD0002",
+                proposed_at=at,
+                status="unconfirmed",
             )
         )
         leads.map_role(
@@ -517,7 +571,8 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
             by="cli",
         )
     engine.dispose()
-    before = _table_rows(db)
+    before, links = _table_rows(db), _links(db)
+    assert len(before["ragproposal"]) == 2 and links[0] and links[1]
     run(capsys, "export", str(tmp_path / "plan.xlsx"))
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     monkeypatch.setenv("DATABASE_URL", fresh)
@@ -526,3 +581,49 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
     after = _table_rows(fresh)
     for table in before:
         assert after[table] == before[table], table
+    # The links _table_rows leaves out (ids differ): each proposal's update and number, each RAG
+    # change's proposal.
+    assert _links(fresh) == links
+    # Slack delivering the reply again after the import is still recognised.
+    engine = make_engine(fresh)
+    with Session(engine) as session:
+        action = session.exec(select(Action).where(Action.ref == "7.5")).one()
+        again = replies.record_update(
+            session=session,
+            action_id=action.id,
+            text="Backlog",
+            author="U0LEAD0001",
+            at=edited,
+            source="reply",
+            channel="D0LEAD0001",
+            ts="1543831200.000100",
+        )
+    engine.dispose()
+    assert again is None
+
+
+def _links(url: str) -> tuple[list[tuple], list[tuple]]:
+    """Each proposal's number (its id) and update (by Slack message and text), each RAG change's
+    proposal: the links between plan tables, which _table_rows leaves out."""
+    from sqlmodel import Session, select
+
+    from store.engine import make_engine
+    from store.models import Action, ProgressUpdate, RagChange, RagProposal
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        refs = dict(session.exec(select(Action.id, Action.ref)).all())
+        updates = {
+            u.id: (u.slack_channel, u.slack_ts, u.text)
+            for u in session.exec(select(ProgressUpdate))
+        }
+        proposals = sorted(
+            (p.id, refs[p.action_id], updates.get(p.update_id))
+            for p in session.exec(select(RagProposal))
+        )
+        changes = sorted(
+            (refs[c.action_id], c.at, c.to_rag, c.proposal_id)
+            for c in session.exec(select(RagChange))
+        )
+    engine.dispose()
+    return proposals, changes

@@ -85,3 +85,35 @@ def test_parse_json_shape(seeded_cli, capsys):
 def test_parse_bad_input_is_one_clear_line(seeded_cli, capsys, argv, expected):
     code, _, err = run(capsys, "parse", *argv)
     assert code == 2 and expected in err and "Traceback" not in err
+
+
+def test_leave_sends_reminders_to_the_deputy_and_shows_in_leads(seeded_cli, capsys):
+    run(capsys, "leads", "map", "Service Manager - ICRT", "U0ICRT0001", "--deputy", "U0DEPU0001")
+    code, out, _ = run(
+        capsys, "leads", "leave", "U0ICRT0001", "--until", "2018-11-30", "--today", "2018-11-20"
+    )
+    assert code == 0 and "until 30 Nov 2018" in out
+    code, out, _ = run(capsys, "leads", "--today", "2018-11-21")
+    assert "U0ICRT0001 [on leave until 30 Nov 2018]" in out
+    _, out, _ = run(capsys, "remind", "--today", "2018-11-23", "--dry-run", "--json")
+    [icrt] = [role for role in json.loads(out) if role["lead"] == "Service Manager - ICRT"]
+    assert icrt["users"] == ["U0DEPU0001"]
+    assert run(capsys, "leads", "leave", "U0ICRT0001", "--cancel")[0] == 0
+    _, out, _ = run(capsys, "remind", "--today", "2018-11-23", "--dry-run", "--json")
+    [icrt] = [role for role in json.loads(out) if role["lead"] == "Service Manager - ICRT"]
+    assert icrt["users"] == ["U0ICRT0001"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["bob", "--until", "2018-12-01"], "not a Slack user id"),
+        (["U0ICRT0001"], "--until DATE"),
+        (["U0ICRT0001", "--until", "2018-12-01", "--cancel"], "--until DATE"),
+        (["U0ICRT0001", "--until", "2018-11-01", "--today", "2018-11-20"], "already past"),
+        (["U0ICRT0001", "--cancel"], "no leave recorded"),
+    ],
+)
+def test_leave_bad_input_changes_nothing(seeded_cli, capsys, argv, expected):
+    code, _, err = run(capsys, "leads", "leave", *argv)
+    assert code == 2 and expected in err

@@ -305,3 +305,80 @@ def test_edit_amends_and_delete_retracts(world, lead):
         )
         assert {p.status for p in session.exec(select(RagProposal))} == {"withdrawn"}
     assert "withdrawn" in _replies(world, lead.user_id, reminder["ts"])[-1]["text"]
+
+
+def test_plan_update_command_is_read_as_a_reply(world, lead):
+    world.new_items()
+    assert world.command(lead.user_id, "update 5.4 slipped, now expected 31/01/19") == 200
+    [answer] = [i for i in world.new_items() if i["kind"] == "response"]
+    assert "sent you what I understood" in str(answer)
+    echo = world.double.messages(_dm(world, lead.user_id))[-1]
+    assert "5.4" in echo["text"] and "31 Jan 2019" in str(echo["blocks"])
+    _click(world, lead.user_id, echo, "proposal_confirm")
+    assert [
+        m
+        for m in world.double.messages(_dm(world, world.admin.user_id))
+        if m["text"].startswith("Action 5.4")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("update", "needs an action number first"),
+        ("update 5.4", "Say what has happened on 5.4"),
+        ("update banana on track", "is not an action number"),
+        ("updat 5.4 on track", "Did you mean `/plan update`?"),
+    ],
+)
+def test_plan_update_bad_input_gets_a_clear_answer(world, lead, text, expected):
+    world.new_items()
+    world.command(lead.user_id, text)
+    [answer] = [i for i in world.new_items() if i["kind"] == "response"]
+    assert expected in str(answer)
+    with Session(world.engine) as session:
+        assert (
+            session.exec(select(ProgressUpdate).where(ProgressUpdate.source == "command")).all()
+            == []
+        )
+
+
+def test_add_update_modal_opens_and_its_answer_goes_to_the_chair(world, lead):
+    import json as _json
+
+    [reminder] = reminders_to(world, lead.user_id)
+    _click(world, lead.user_id, reminder, "reminder_add_update", "5.4")
+    [opened] = [i for i in world.new_items() if i["kind"] == "view"]
+    view = opened["view"]
+    assert view["callback_id"] == "reminder_add_update_modal"
+    assert _json.loads(view["private_metadata"])["ref"] == "5.4"
+    # An empty update is refused beside its field, and changes nothing.
+    empty = world.requests.view_submission(
+        lead.user_id,
+        view["callback_id"],
+        {"update": {"update_text": {"type": "plain_text_input", "value": "  "}}},
+        private_metadata=view["private_metadata"],
+    )
+    response = empty.dispatch(world.app)
+    assert response.status == 200 and "errors" in response.body
+    submitted = world.requests.view_submission(
+        lead.user_id,
+        view["callback_id"],
+        {
+            "update": {
+                "update_text": {"type": "plain_text_input", "value": "Files in 3 of 5 teams"}
+            },
+            "rag": {"rag_choice": {"type": "static_select", "selected_option": {"value": "amber"}}},
+            "timescale": {
+                "revised_timescale": {"type": "datepicker", "selected_date": "2018-12-21"}
+            },
+        },
+        private_metadata=view["private_metadata"],
+    )
+    assert submitted.dispatch(world.app).status == 200
+    [request] = [
+        m
+        for m in world.double.messages(_dm(world, world.admin.user_id))
+        if m["text"].startswith("Action 5.4")
+    ]
+    assert "21 Dec 2018" in str(request["blocks"]) and "Amber" in str(request["blocks"])

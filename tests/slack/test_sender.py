@@ -204,3 +204,38 @@ def test_two_processes_sending_at_once_send_each_message_once(engine, double, cl
         thread.join()
     assert len(results["a"].sent) + len(results["b"].sent) == 20
     assert _dms(double, users) == dict.fromkeys(users, 1)
+
+
+def test_a_long_paced_pass_never_holds_an_expired_lease(engine, double, clock):
+    """A fan-out longer than a lease: a second sender meanwhile must not post a row twice."""
+    users = _people(double, 2)
+    deps_a, deps_b = _deps(engine, double, clock), _deps(engine, double, clock)
+    _plan(deps_a, users)
+    waits = {"n": 0}
+
+    class SlowPacer:
+        def wait(self) -> None:
+            waits["n"] += 1
+            if waits["n"] == 1:
+                clock.advance(timedelta(minutes=3))  # Slack's pace, in a long fan-out
+            elif waits["n"] == 2:
+                deliver(deps_b, sender_id="b")  # another process ticks meanwhile
+
+    deliver(deps_a, pacer=SlowPacer(), sender_id="a")
+    assert _dms(double, users) == dict.fromkeys(users, 1)
+
+
+def test_rate_limiting_alone_never_makes_the_sender_give_up(deps, double, clock):
+    users = _people(double, 1)
+    _plan(deps, users)
+    deps.client.retry_handlers = []
+    double.fail_next("chat.postMessage", retry_after=1, times=MAX_ATTEMPTS + 2)
+    for _ in range(MAX_ATTEMPTS + 3):
+        deliver(deps)
+        clock.advance(timedelta(seconds=2))
+    with Session(deps.engine) as session:
+        [row] = outbox.rows(session=session)
+    assert row.status == "sent"
+    assert _dms(double, users) == {users[0]: 1}
+    # A 429 said Slack did not post: no history was searched for it.
+    assert double.requests_for("conversations.history") == []

@@ -15,9 +15,11 @@ from bot.plan.history import (
     LeadRecord,
     MeasureValueRecord,
     PlanArchive,
+    ProposalRecord,
     RagChangeRecord,
     TimescaleChangeRecord,
     UpdateRecord,
+    UpdateRef,
 )
 from bot.plan.plan_file import load_bundled_plan
 from bot.plan.rag import Rag
@@ -30,6 +32,7 @@ from bot.spreadsheet import (
     MEASURES_SHEET,
     PLAN_COLUMNS,
     PLAN_SHEET,
+    PROPOSALS_SHEET,
     RAG_FILLS,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_SHEET,
@@ -732,6 +735,7 @@ def empty_archive() -> PlanArchive:
         timescale_changes=[],
         leads=[],
         measure_values=[],
+        proposals=[],
     )
 
 
@@ -747,6 +751,9 @@ GOOD_ROWS: dict[str, dict[str, object]] = {
         "Source": "reply",
         "Update": "Done",
         "Retracted": None,
+        "Slack channel": None,
+        "Slack ts": None,
+        "Edited": None,
     },
     RAG_HISTORY_SHEET: {
         "Action": "1.1",
@@ -756,6 +763,28 @@ GOOD_ROWS: dict[str, dict[str, object]] = {
         "By": "U1",
         "Via": "approval",
         "Reason": None,
+        "Proposal": None,
+    },
+    PROPOSALS_SHEET: {
+        "Proposal": 1,
+        "Action": "1.1",
+        "Proposed at": AT,
+        "Proposed by": "U1",
+        "RAG": "Green",
+        "Revised timescale": None,
+        "Evidence": None,
+        "Status": "awaiting_approval",
+        "Confirmed at": AT,
+        "Decided at": None,
+        "Decided by": None,
+        "Reason": None,
+        "Update date": None,
+        "Update author": None,
+        "Update channel": None,
+        "Update ts": None,
+        "Echo channel": None,
+        "Echo ts": None,
+        "Approval messages": None,
     },
     TIMESCALE_HISTORY_SHEET: {
         "Action": "1.1",
@@ -809,6 +838,9 @@ def test_good_rows_of_every_history_sheet_are_read(tmp_path: Path) -> None:
     assert back.leads == [LeadRecord("Service Manager", USER)]
     assert back.measure_values == [
         MeasureValueRecord(1, "kpi", "Re-referrals", "19%", at, "U1", "command")
+    ]
+    assert back.proposals == [
+        ProposalRecord(1, "1.1", at, "U1", Rag.GREEN, None, None, "awaiting_approval", None, at)
     ]
 
 
@@ -1249,7 +1281,12 @@ def test_history_date_times_are_noted_as_utc(tmp_path: Path) -> None:
     assert set(notes) == {
         (HISTORY_SHEET, "Date"),
         (HISTORY_SHEET, "Retracted"),
+        (HISTORY_SHEET, "Edited"),
         (RAG_HISTORY_SHEET, "Date"),
+        *(
+            (PROPOSALS_SHEET, heading)
+            for heading in ("Proposed at", "Confirmed at", "Decided at", "Update date")
+        ),
         (TIMESCALE_HISTORY_SHEET, "Date"),
         (MEASURE_HISTORY_SHEET, "Date"),
     }
@@ -1355,9 +1392,21 @@ def full_archive() -> PlanArchive:
                 "U0LEADER",
                 "reply",
                 retracted_at=datetime(2018, 11, 5, 9, 31, 2, 250000, tzinfo=UTC),
+                slack_channel="D0LEADER1",
+                slack_ts="1541410200.000100",
+                edited_at=datetime(2018, 11, 5, 9, 30, 40, tzinfo=UTC),
             ),
             UpdateRecord(
-                "1.2", datetime(2018, 11, 5, 9, 32, tzinfo=BST), "Model agreed", "U0LEADER", "modal"
+                "1.2",
+                datetime(2018, 11, 5, 9, 32, tzinfo=BST),
+                "Model agreed",
+                "U0LEADER",
+                "modal",
+                slack_channel="D0LEADER1",
+                slack_ts="modal:V0123ABCD",  # what the bot records for a modal
+            ),
+            UpdateRecord(
+                "1.3", datetime(2018, 11, 7, 9, tzinfo=UTC), "Waiting on provider", "Jo", "import"
             ),
         ],
         rag_changes=[
@@ -1377,6 +1426,7 @@ def full_archive() -> PlanArchive:
                 "U0APPROVER",
                 "approval",
                 "Slipped: waiting on recruitment",
+                proposal=7,
             ),
             RagChangeRecord(
                 "1.17",
@@ -1426,6 +1476,41 @@ def full_archive() -> PlanArchive:
                 "import",
             ),
         ],
+        proposals=[
+            ProposalRecord(  # accepted: RAG history's 1.2 change applied it
+                number=7,
+                action="1.2",
+                proposed_at=datetime(2018, 11, 5, 8, 32, tzinfo=UTC),
+                proposed_by="U0LEADER",
+                rag=Rag.AMBER,
+                revised_timescale=None,
+                evidence=None,
+                status="accepted",
+                update=UpdateRef(
+                    datetime(2018, 11, 5, 9, 32, tzinfo=BST),
+                    "U0LEADER",
+                    "D0LEADER1",
+                    "modal:V0123ABCD",
+                ),
+                confirmed_at=datetime(2018, 11, 5, 8, 33, tzinfo=UTC),
+                decided_by="U0APPROVER",
+                decided_at=datetime(2018, 11, 6, 14, tzinfo=UTC),
+                echo_channel="D0LEADER1",
+                echo_ts="1541406720.000200",
+                approval_messages='[{"channel":"D0APPROVER","ts":"1541406800.000300"}]',
+            ),
+            ProposalRecord(  # undecided, only the timescale; its update named by date and author
+                number=9,
+                action="1.3",
+                proposed_at=datetime(2018, 11, 7, 9, tzinfo=UTC),
+                proposed_by="U0LEADER",
+                rag=None,
+                revised_timescale=date(2019, 6, 30),
+                evidence="Provider's letter",
+                status="evidence_pending",
+                update=UpdateRef(datetime(2018, 11, 7, 9, tzinfo=UTC), "Jo"),
+            ),
+        ],
     )
 
 
@@ -1442,6 +1527,7 @@ def test_a_whole_archive_round_trips_through_xlsx(tmp_path: Path) -> None:
     assert back.timescale_changes == archive.timescale_changes
     assert back.leads == archive.leads
     assert back.measure_values == archive.measure_values
+    assert back.proposals == archive.proposals
     # Date-times come back in UTC.
     assert back.updates is not None and back.updates[2].at.tzinfo is UTC
 
@@ -1454,6 +1540,7 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
         "KPIs and quality measures",
         HISTORY_SHEET,
         RAG_HISTORY_SHEET,
+        PROPOSALS_SHEET,
         TIMESCALE_HISTORY_SHEET,
         MEASURE_HISTORY_SHEET,
         LEADS_SHEET,
@@ -1465,8 +1552,18 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
         return list(book[name].iter_rows(values_only=True))
 
     assert rows(HISTORY_SHEET)[:3] == [
-        ("Action", "Date", "Author", "Source", "Update", "Retracted"),
-        ("1.1", "2018-10-31T12:00:00+00:00", None, "seed", "Review done.", None),
+        (
+            "Action",
+            "Date",
+            "Author",
+            "Source",
+            "Update",
+            "Retracted",
+            "Slack channel",
+            "Slack ts",
+            "Edited",
+        ),
+        ("1.1", "2018-10-31T12:00:00+00:00", None, "seed", "Review done.", None, None, None, None),
         (
             "1.2",
             "2018-11-05T09:30:00+00:00",
@@ -1474,12 +1571,24 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
             "reply",
             "Posted by mistake",
             "2018-11-05T09:31:02.250000+00:00",
+            "D0LEADER1",
+            "1541410200.000100",  # text, never a number (which would lose its last zeros)
+            "2018-11-05T09:30:40+00:00",
         ),
     ]
     assert rows(HISTORY_SHEET)[3][1] == "2018-11-05T08:32:00+00:00"  # BST written as UTC
     assert rows(RAG_HISTORY_SHEET)[:3] == [
-        ("Action", "Date", "From", "To", "By", "Via", "Reason"),
-        ("1.1", "2018-10-31T12:00:00+00:00", "Not yet rated", "Completed", None, "seed", None),
+        ("Action", "Date", "From", "To", "By", "Via", "Reason", "Proposal"),
+        (
+            "1.1",
+            "2018-10-31T12:00:00+00:00",
+            "Not yet rated",
+            "Completed",
+            None,
+            "seed",
+            None,
+            None,
+        ),
         (
             "1.2",
             "2018-11-06T14:00:00+00:00",
@@ -1488,8 +1597,76 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
             "U0APPROVER",
             "approval",
             "Slipped: waiting on recruitment",
+            7,
         ),
     ]
+    proposals = book[PROPOSALS_SHEET]
+    assert rows(PROPOSALS_SHEET) == [
+        (
+            "Proposal",
+            "Action",
+            "Proposed at",
+            "Proposed by",
+            "RAG",
+            "Revised timescale",
+            "Evidence",
+            "Status",
+            "Confirmed at",
+            "Decided at",
+            "Decided by",
+            "Reason",
+            "Update date",
+            "Update author",
+            "Update channel",
+            "Update ts",
+            "Echo channel",
+            "Echo ts",
+            "Approval messages",
+        ),
+        (
+            7,
+            "1.2",
+            "2018-11-05T08:32:00+00:00",
+            "U0LEADER",
+            "Amber",
+            None,
+            None,
+            "accepted",
+            "2018-11-05T08:33:00+00:00",
+            "2018-11-06T14:00:00+00:00",
+            "U0APPROVER",
+            None,
+            "2018-11-05T08:32:00+00:00",
+            "U0LEADER",
+            "D0LEADER1",
+            "modal:V0123ABCD",
+            "D0LEADER1",
+            "1541406720.000200",
+            '[{"channel":"D0APPROVER","ts":"1541406800.000300"}]',
+        ),
+        (
+            9,
+            "1.3",
+            "2018-11-07T09:00:00+00:00",
+            "U0LEADER",
+            None,
+            datetime(2019, 6, 30),
+            "Provider's letter",
+            "evidence_pending",
+            None,
+            None,
+            None,
+            None,
+            "2018-11-07T09:00:00+00:00",
+            "Jo",
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    ]
+    assert proposals["F3"].number_format == "dd/mm/yyyy"
     timescales = book[TIMESCALE_HISTORY_SHEET]
     assert rows(TIMESCALE_HISTORY_SHEET) == [
         ("Action", "Date", "From", "To", "By", "Via", "Reason"),
@@ -1520,7 +1697,7 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
         (16, "KPI"),
     ]
     assert measures[2][3:] == ("87%", "2018-11-01T08:00:00+00:00", "U0LEADER", "command")
-    for name in (HISTORY_SHEET, RAG_HISTORY_SHEET, LEADS_SHEET):
+    for name in (HISTORY_SHEET, RAG_HISTORY_SHEET, PROPOSALS_SHEET, LEADS_SHEET):
         assert book[name].freeze_panes == "A2" and book[name]["A1"].font.bold
 
 
@@ -1528,7 +1705,13 @@ def test_no_history_and_empty_history_round_trip_apart(tmp_path: Path) -> None:
     spec = small_plan()
     bare = PlanArchive(spec)
     empty = PlanArchive(
-        spec, updates=[], rag_changes=[], timescale_changes=[], leads=[], measure_values=[]
+        spec,
+        updates=[],
+        rag_changes=[],
+        timescale_changes=[],
+        leads=[],
+        measure_values=[],
+        proposals=[],
     )
 
     bare_path = write_workbook(tmp_path / "bare.xlsx", bare)

@@ -9,8 +9,9 @@ import pytest
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
 from bot.plan.views import ActionDetail, ActionView, HistoryEntry, PriorityView
+from bot.plan.words import counted
 from bot.status import grammar, views
-from bot.status.grammar import Invalid, counted
+from bot.status.grammar import Invalid
 
 TODAY = date(2018, 11, 20)
 TZ = "Europe/London"

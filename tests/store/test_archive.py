@@ -13,9 +13,11 @@ from bot.plan.history import (
     LeadRecord,
     MeasureValueRecord,
     PlanArchive,
+    ProposalRecord,
     RagChangeRecord,
     TimescaleChangeRecord,
     UpdateRecord,
+    UpdateRef,
 )
 from bot.plan.rag import Rag
 from store import archive, leads, plan
@@ -25,6 +27,8 @@ from tests.conftest import LOADED_AT
 
 NOV = datetime(2018, 11, 20, 10, tzinfo=UTC)
 DEC = datetime(2018, 12, 3, 10, tzinfo=UTC)
+DEC_EDIT = datetime(2018, 12, 3, 10, 5, tzinfo=UTC)
+DM, TS = "D0LEAD0001", "1543831200.000100"  # the Slack message of 1.4's December update
 
 
 def _export(engine) -> PlanArchive:
@@ -51,11 +55,51 @@ def _with_history(spec) -> PlanArchive:
         updates=[
             *seed_updates,
             UpdateRecord("1.4", NOV, "Oops, wrong action", "U0LEAD1", "reply", retracted_at=NOV),
-            UpdateRecord("1.4", DEC, "Flowchart embedded; audit in January.", "U0LEAD1", "reply"),
+            UpdateRecord(
+                "1.4",
+                DEC,
+                "Flowchart embedded; audit in January.",
+                "U0LEAD1",
+                "reply",
+                slack_channel=DM,
+                slack_ts=TS,
+                edited_at=DEC_EDIT,
+            ),
         ],
         rag_changes=[
             RagChangeRecord("1.4", NOV, Rag.UNRATED, Rag.GREEN, "U0CHAIR", "button", None),
-            RagChangeRecord("1.4", DEC, Rag.GREEN, Rag.AMBER, "U0CHAIR", "button", "Audit slipped"),
+            RagChangeRecord(
+                "1.4", DEC, Rag.GREEN, Rag.AMBER, "U0CHAIR", "button", "Audit slipped", proposal=3
+            ),
+        ],
+        proposals=[
+            ProposalRecord(
+                number=3,
+                action="1.4",
+                proposed_at=DEC,
+                proposed_by="U0LEAD1",
+                rag=Rag.AMBER,
+                revised_timescale=None,
+                evidence=None,
+                status="accepted",
+                update=UpdateRef(DEC, "U0LEAD1", DM, TS),
+                confirmed_at=DEC,
+                decided_by="U0CHAIR",
+                decided_at=DEC,
+                echo_channel=DM,
+                echo_ts=TS,
+                approval_messages='[{"channel":"D0CHAIR01","ts":"1543831300.000200"}]',
+            ),
+            ProposalRecord(  # undecided: the lead has yet to confirm it
+                number=5,
+                action="7.5",
+                proposed_at=DEC_EDIT,
+                proposed_by="U0LEAD1",
+                rag=None,
+                revised_timescale=date(2019, 6, 30),
+                evidence=None,
+                status="unconfirmed",
+            ),
         ],
         timescale_changes=[
             TimescaleChangeRecord(
@@ -262,19 +306,209 @@ def test_a_missing_history_sheet_keeps_the_database_history(engine, seed_spec):
     assert _export(engine) == before
 
 
-def test_pending_proposals_block_a_replace(seeded, seed_spec):
-    from store.models import RagProposal
+def test_frozen_month_tallies_still_block_a_replace(seeded, seed_spec):
+    from store.models import MonthSnapshot
 
     with transaction(seeded) as session:
-        action = session.exec(select(Action).where(Action.ref == "1.1")).one()
-        session.add(RagProposal(action_id=action.id, proposed_rag="green", proposed_at=DEC))
+        session.add(MonthSnapshot(month="2018-11", priority_number=1, frozen_at=DEC))
     with (
-        pytest.raises(archive.ReplaceRefused, match="1 RAG proposal"),
+        pytest.raises(archive.ReplaceRefused, match="1 frozen month tally"),
         transaction(seeded) as session,
     ):
         archive.replace_plan(
             session=session, archive=PlanArchive(seed_spec), loaded_at=DEC, source="x.xlsx"
         )
+
+
+# --- Issue 9: Slack ids and RAG proposals through export and import -----------------------------
+
+
+def _links(engine) -> tuple[list, list]:
+    """Each proposal's id, action and update (by its Slack message), and each RAG change's
+    proposal id: the links export_archive compares by number and UpdateRef."""
+    from store.models import ProgressUpdate, RagProposal
+
+    with Session(engine) as session:
+        refs = dict(session.exec(select(Action.id, Action.ref)).all())
+        updates = {u.id: u for u in session.exec(select(ProgressUpdate))}
+        proposals = [
+            (
+                p.id,
+                refs[p.action_id],
+                (updates[p.update_id].slack_ts, updates[p.update_id].text) if p.update_id else None,
+            )
+            for p in session.exec(select(RagProposal).order_by(RagProposal.id))
+        ]
+        changes = [
+            (refs[c.action_id], c.to_rag, c.proposal_id)
+            for c in session.exec(select(RagChange).order_by(RagChange.at, RagChange.id))
+        ]
+    return proposals, changes
+
+
+def test_proposals_and_slack_ids_survive_export_and_load(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+
+    exported, written = _export(engine), _with_history(seed_spec)
+
+    assert exported.updates == written.updates
+    assert exported.rag_changes == written.rag_changes
+    assert exported.proposals == written.proposals
+    proposals, changes = _links(engine)
+    assert proposals == [
+        (3, "1.4", (TS, "Flowchart embedded; audit in January.")),
+        (5, "7.5", None),
+    ]
+    assert ("1.4", "amber", 3) in changes
+
+
+def test_a_replace_with_proposals_present_keeps_them(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    before, links = _export(engine), _links(engine)
+
+    with transaction(engine) as session:  # the file carries them (planbot's own workbook)
+        report = archive.replace_plan(
+            session=session, archive=before, loaded_at=DEC, source="plan.xlsx"
+        )
+    assert report.history_not_carried == [] and "RAG proposals" in report.replaced
+    assert _export(engine) == before and _links(engine) == links
+
+    without = replace(before, proposals=None)  # the file has no RAG proposals sheet
+    with transaction(engine) as session:
+        report = archive.replace_plan(
+            session=session, archive=without, loaded_at=DEC, source="partial.xlsx"
+        )
+    assert report.kept_from_database == ["RAG proposals"]
+    assert _export(engine) == before and _links(engine) == links
+
+
+def test_a_proposal_keeps_its_number_and_a_new_one_gets_a_new_number(engine, seed_spec):
+    from store import replies
+
+    _load(engine, _with_history(seed_spec))
+    with transaction(engine) as session:
+        archive.replace_plan(
+            session=session, archive=_export(engine), loaded_at=DEC, source="plan.xlsx"
+        )
+    with transaction(engine) as session:
+        action = session.exec(select(Action).where(Action.ref == "2.1")).one()
+        new = replies.add_proposal(
+            session=session,
+            action_id=action.id,
+            update_id=None,
+            rag=Rag.RED,
+            revised=None,
+            evidence=None,
+            by="U0LEAD1",
+            at=DEC,
+            status="unconfirmed",
+            echo_channel=None,
+            echo_ts=None,
+        )
+    assert new > 5  # 3 and 5 are the loaded proposals' own (on PostgreSQL: the sequence moved on)
+    with Session(engine) as session:
+        assert replies.proposal(session=session, proposal_id=3).status == "accepted"
+
+
+def test_proposals_of_an_action_that_is_not_the_same_need_force(engine, seed_spec):
+    _load(engine, _with_history(seed_spec))
+    other = _export(engine)
+    action = next(a for a in other.spec.actions if a.id == "7.5")
+    action.text = "Something else entirely"
+    other = replace(
+        other,
+        proposals=None,  # the database's: 7.5's is not carried
+        timescale_changes=[c for c in other.timescale_changes if c.action != "7.5"],
+    )
+    with (
+        pytest.raises(archive.ReplaceRefused, match=r"7\.5") as refused,
+        transaction(engine) as session,
+    ):
+        archive.replace_plan(session=session, archive=other, loaded_at=DEC, source="other.xlsx")
+    assert "--force" in str(refused.value)
+    with transaction(engine) as session:
+        report = archive.replace_plan(
+            session=session, archive=other, loaded_at=DEC, source="other.xlsx", force=True
+        )
+    assert report.history_not_carried == ["7.5"]
+    assert [p.number for p in _export(engine).proposals] == [3]
+
+
+def test_an_older_export_keeps_the_databases_slack_ids_and_proposal_links(engine, seed_spec):
+    """An export from before the Slack columns and the Proposal column: the same entries, but
+    without those; a replace from it is not stale, and keeps the database's."""
+    _load(engine, _with_history(seed_spec))
+    before, links = _export(engine), _links(engine)
+    older = replace(
+        before,
+        updates=[
+            replace(u, slack_channel=None, slack_ts=None, edited_at=None) for u in before.updates
+        ],
+        rag_changes=[replace(c, proposal=None) for c in before.rag_changes],
+        proposals=None,
+        lacks=frozenset({"update_messages", "proposal_links"}),
+    )
+    with transaction(engine) as session:
+        report = archive.replace_plan(
+            session=session, archive=older, loaded_at=DEC, source="older.xlsx"
+        )
+    assert _export(engine) == before and _links(engine) == links
+    assert "progress updates' Slack messages and edit times" in report.kept_from_database
+
+
+@pytest.fixture
+def other_engine(engine, database_of, tmp_path):
+    """A second migrated, empty database on the same kind of database as `engine`."""
+    if engine.dialect.name == "sqlite":
+        other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+        migrate(other)
+    else:
+        other = make_engine(database_of("migrated"))
+    yield other
+    other.dispose()
+
+
+@pytest.mark.parametrize("how", ["import", "replace"])
+def test_a_redelivered_message_is_recognised_after_a_workbook_round_trip(
+    engine, other_engine, seed_spec, tmp_path, how
+):
+    from bot.spreadsheet import read_plan_table, write_workbook
+    from store import replies
+
+    _load(engine, _with_history(seed_spec))
+    links = _links(engine)
+    # (Without the Leads sheet: _with_history's user ids are too short for a workbook.)
+    path = write_workbook(tmp_path / "plan.xlsx", replace(_export(engine), leads=None))
+    target = other_engine if how == "import" else engine
+    with transaction(target) as session:
+        if how == "import":
+            archive.load_plan(
+                session=session, archive=read_plan_table(path), loaded_at=DEC, source=path.name
+            )
+        else:
+            archive.replace_plan(
+                session=session, archive=read_plan_table(path), loaded_at=DEC, source=path.name
+            )
+    assert _links(target) == links  # the same numbers, updates and RAG changes
+    with transaction(target) as session:
+        action = session.exec(select(Action).where(Action.ref == "1.4")).one()
+
+        def deliver(ref_id: int):
+            return replies.record_update(
+                session=session,
+                action_id=ref_id,
+                text="Flowchart embedded; audit in January.",
+                author="U0LEAD1",
+                at=DEC_EDIT,
+                source="reply",
+                channel=DM,
+                ts=TS,
+            )
+
+        assert deliver(action.id) is None  # Slack delivering the message again: nothing new
+        other = session.exec(select(Action).where(Action.ref == "1.5")).one()
+        assert deliver(other.id) is not None  # the same message may speak of another action
+    assert _export(target).proposals == _export(engine).proposals
 
 
 def test_an_edit_loaded_with_an_earlier_clock_still_comes_last(engine, seed_spec):

@@ -1,0 +1,206 @@
+"""The tracker's months: which months it has, when each ends, and each month's tallies at its end.
+
+A month is a calendar month of the plan's time zone, so a change at 00:30 BST on 1 October
+(23:30 UTC on 30 September) belongs to October, and 23:30 on 31 October (GMT again) still does.
+
+The tracker starts with the month after the plan's progress was written: the seed's progress is
+as of 31 October 2018, and its own tracker's first column is NOV 2018. Precisely, the first tracked
+month is the month of the day after `progress_as_of` (plan time), so a plan written on the last
+day of a month starts with the next month, and one written mid-month starts with that month.
+A plan that does not say when its progress was written is tracked from the month it was loaded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.digest.records import ActionOrigin, RagEvent
+from bot.plan.rag import Rag
+from bot.plan.tallies import Tally
+
+MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+
+
+def month_key(day: date) -> str:
+    """ "2018-11" for any day of November 2018."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def month_of(at: datetime, tz: str | ZoneInfo) -> str:
+    """The plan-time month an instant falls in."""
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    return month_key(at.astimezone(zone).date())
+
+
+def parse_month(text: str) -> date | None:
+    """The first day of a "YYYY-MM" month, or None when the text is not one."""
+    try:
+        year, month = text.split("-")
+        if len(year) != 4 or len(month) != 2:
+            return None
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+def month_label(month: str) -> str:
+    """ "NOV 2018", as the plan's own tracker heads its columns."""
+    first = parse_month(month)
+    return f"{MONTH_NAMES[first.month - 1]} {first.year}" if first else month
+
+
+def next_month(month: str) -> str:
+    first = parse_month(month)
+    return month_key((first + timedelta(days=32)).replace(day=1))
+
+
+def months_from(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last`, both included (empty when last is before first)."""
+    months = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def month_end(month: str, tz: str) -> datetime:
+    """The instant a month ends: midnight starting the next month, in the plan's time zone."""
+    start_of_next = parse_month(next_month(month))
+    return datetime.combine(start_of_next, datetime.min.time(), tzinfo=ZoneInfo(tz))
+
+
+def first_tracked_month(progress_as_of: datetime | None, loaded_at: datetime, tz: str) -> str:
+    """The tracker's first month (see the module's docstring)."""
+    if progress_as_of is None:
+        return month_of(loaded_at, tz)
+    written = progress_as_of.astimezone(ZoneInfo(tz)).date()
+    return month_key(written + timedelta(days=1))
+
+
+def months_to_freeze(first: str, today: date, frozen: Iterable[str]) -> list[str]:
+    """Past months of the tracker not frozen yet, oldest first (the current month is live)."""
+    last_past = month_key(today.replace(day=1) - timedelta(days=1))
+    done = set(frozen)
+    return [month for month in months_from(first, last_past) if month not in done]
+
+
+_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETED, Rag.UNRATED)
+_INDEX = {rag: n for n, rag in enumerate(_ORDER)}
+
+
+def tallies_at_month_ends(
+    origins: Iterable[ActionOrigin],
+    events: Iterable[RagEvent],
+    months: list[str],
+    priorities: Iterable[int],
+    tz: str,
+) -> dict[str, dict[int, Tally]]:
+    """Each month's tallies per priority as they stood at the month's end, from the history.
+
+    An action's RAG at a month end is the last change before it; an action with no change
+    before it stood at its first change's "from" (or, with no change at all, at its RAG now).
+    An action counts from the month it was created; New Actions counts the new actions created
+    in that month. Months before `months[0]` fold into it; months after the last are ignored.
+
+    The history is walked once, as +1/-1 moves per month, then summed month by month: the cost
+    grows with actions plus changes, not with actions times months.
+    """
+    if not months:
+        return {}
+    zone = ZoneInfo(tz)
+    index = {month: n for n, month in enumerate(months)}
+    first, last = months[0], months[-1]
+
+    def slot(month: str) -> int | None:
+        if month < first:
+            return 0
+        return index.get(month) if month <= last else None
+
+    by_ref: dict = defaultdict(list)
+    for event in events:
+        by_ref[event.ref].append(event)
+    # moves[month][priority] = [red, amber, green, completed, unrated, total] changes that month
+    moves: list[dict[int, list[int]]] = [defaultdict(lambda: [0] * 6) for _ in months]
+    new_in: list[dict[int, int]] = [defaultdict(int) for _ in months]
+    month_cache: dict[tuple[int, int, int, int], str] = {}
+
+    def month_at(at: datetime) -> str:
+        # Instants are cached to the hour: the zone lookup is what costs on 10,000 actions.
+        key = (at.year, at.month, at.day, at.hour)
+        if key not in month_cache:
+            month_cache[key] = month_of(at, zone)
+        return month_cache[key]
+
+    for origin in origins:
+        created = month_at(origin.created_at)
+        start = slot(created)
+        if start is None:
+            continue  # created after the last month asked for
+        changes = sorted(by_ref.get(origin.ref, ()), key=lambda e: e.at)
+        state = changes[0].from_rag if changes else origin.rag
+        row = moves[start][origin.priority]
+        row[_INDEX[state]] += 1
+        row[5] += 1
+        if origin.is_new and created >= first:
+            new_in[start][origin.priority] += 1
+        for change in changes:
+            at = slot(month_at(change.at))
+            if at is None:
+                break  # this change and every later one fall after the last month
+            # A change recorded before the action's creation (a clock skew) counts from it.
+            row = moves[max(at, start)][origin.priority]
+            row[_INDEX[state]] -= 1
+            row[_INDEX[change.to_rag]] += 1
+            state = change.to_rag
+
+    numbers = sorted(set(priorities) | {p for month in moves for p in month})
+    running = {p: [0] * 6 for p in numbers}
+    result: dict[str, dict[int, Tally]] = {}
+    for n, month in enumerate(months):
+        column = {}
+        for p in numbers:
+            counts = running[p]
+            for i, delta in enumerate(moves[n].get(p, (0,) * 6)):
+                counts[i] += delta
+            red, amber, green, completed, unrated, total = counts
+            column[p] = Tally(
+                red=red,
+                amber=amber,
+                green=green,
+                completed=completed,
+                unrated=unrated,
+                new_actions=new_in[n].get(p, 0),
+                total=total,
+            )
+        result[month] = column
+    return result
+
+
+def live_month(
+    origins: Iterable[ActionOrigin], month: str, priorities: Iterable[int], tz: str
+) -> dict[int, Tally]:
+    """The current month's column: the agreed RAGs now, New Actions created this month."""
+    zone = ZoneInfo(tz)
+    counts: dict[int, list[int]] = {p: [0] * 7 for p in priorities}
+    for origin in origins:
+        row = counts.setdefault(origin.priority, [0] * 7)
+        row[_INDEX[origin.rag]] += 1
+        row[6] += 1
+        if origin.is_new and month_of(origin.created_at, zone) == month:
+            row[5] += 1
+    return {
+        p: Tally(
+            red=c[0],
+            amber=c[1],
+            green=c[2],
+            completed=c[3],
+            unrated=c[4],
+            new_actions=c[5],
+            total=c[6],
+        )
+        for p, c in sorted(counts.items())
+    }

@@ -1,0 +1,320 @@
+"""What the committee digest reads: the plan's history since a date, proposals, escalations,
+unreachable leads and who answered their reminders; and the digest's own rows in the outbox.
+
+Plain records out (bot/digest/records.py); the digest's core decides what they mean.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from bot.digest.records import (
+    ActionOrigin,
+    EscalationRecord,
+    ProposalRecord,
+    RagEvent,
+    ReminderSent,
+    TimescaleEvent,
+    UnreachableLead,
+    UpdateBy,
+)
+from bot.plan.rag import Rag
+from bot.plan.refs import ActionRef
+from store.models import (
+    Action,
+    Escalation,
+    LeadRole,
+    Outbox,
+    Plan,
+    Priority,
+    ProgressUpdate,
+    RagChange,
+    RagProposal,
+    ReminderItem,
+    RoleMember,
+    SlackPerson,
+    TimescaleChange,
+)
+from store.outbox import OutboxRow
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    name: str
+    loaded_at: datetime
+    progress_as_of: datetime | None
+
+
+def plan_facts(*, session: Session) -> PlanFacts | None:
+    plan = session.exec(select(Plan)).first()
+    if plan is None:
+        return None
+    return PlanFacts(plan.name, plan.loaded_at, plan.progress_as_of)
+
+
+def _refs(session: Session) -> dict[int, ActionRef]:
+    """Action row id -> its number, read once per call (cheaper than a join per query)."""
+    numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
+    return {
+        action_id: ActionRef(numbers[priority_id], number)
+        for action_id, priority_id, number in session.exec(
+            select(Action.id, Action.priority_id, Action.number)
+        )
+    }
+
+
+def action_origins(*, session: Session) -> list[ActionOrigin]:
+    """Every action's number, RAG now, whether it is new, and when it was created."""
+    numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
+    query = select(Action.priority_id, Action.number, Action.rag, Action.is_new, Action.created_at)
+    return [
+        ActionOrigin(ActionRef(numbers[priority_id], number), Rag(rag), is_new, created_at)
+        for priority_id, number, rag, is_new, created_at in session.exec(query)
+    ]
+
+
+def rag_events(
+    *, session: Session, since: datetime | None = None, until: datetime | None = None
+) -> list[RagEvent]:
+    """RAG changes (all, or within [since, until)), oldest first."""
+    refs = _refs(session)
+    query = select(
+        RagChange.action_id, RagChange.from_rag, RagChange.to_rag, RagChange.at, RagChange.by
+    ).order_by(RagChange.at, RagChange.id)
+    if since is not None:
+        query = query.where(RagChange.at >= since)
+    if until is not None:
+        query = query.where(RagChange.at < until)
+    return [
+        RagEvent(refs[action_id], Rag(from_rag), Rag(to_rag), at, by)
+        for action_id, from_rag, to_rag, at, by in session.exec(query)
+    ]
+
+
+def timescale_events(*, session: Session, since: datetime, until: datetime) -> list[TimescaleEvent]:
+    """Revised timescales recorded within [since, until), with each action's original date."""
+    refs = _refs(session)
+    query = (
+        select(
+            TimescaleChange.action_id,
+            TimescaleChange.from_date,
+            TimescaleChange.to_date,
+            TimescaleChange.at,
+            Action.original_timescale,
+        )
+        .join(Action, Action.id == TimescaleChange.action_id)
+        .where(TimescaleChange.at >= since, TimescaleChange.at < until)
+        .order_by(TimescaleChange.at, TimescaleChange.id)
+    )
+    return [
+        TimescaleEvent(refs[action_id], from_date, to_date, at, original)
+        for action_id, from_date, to_date, at, original in session.exec(query)
+    ]
+
+
+_PROPOSAL_COLUMNS = (
+    RagProposal.action_id,
+    RagProposal.status,
+    RagProposal.proposed_rag,
+    RagProposal.revised_timescale,
+    RagProposal.proposed_by,
+    RagProposal.proposed_at,
+    RagProposal.decided_at,
+    RagProposal.reason,
+)
+
+
+def _proposals(session: Session, query) -> list[ProposalRecord]:
+    refs = _refs(session)
+    return [
+        ProposalRecord(
+            ref=refs[row[0]],
+            status=row[1],
+            proposed_rag=Rag(row[2]) if row[2] else None,
+            revised_timescale=row[3],
+            proposed_by=row[4],
+            proposed_at=row[5],
+            decided_at=row[6],
+            reason=row[7],
+        )
+        for row in session.exec(query)
+    ]
+
+
+def pending_proposals(*, session: Session) -> list[ProposalRecord]:
+    """Proposals waiting for an approver or for evidence, oldest first."""
+    query = (
+        select(*_PROPOSAL_COLUMNS)
+        .where(RagProposal.status.in_(("awaiting_approval", "evidence_pending")))
+        .order_by(RagProposal.proposed_at, RagProposal.id)
+    )
+    return _proposals(session, query)
+
+
+def returned_proposals(
+    *, session: Session, since: datetime, until: datetime
+) -> list[ProposalRecord]:
+    """Proposals the approvers returned within [since, until)."""
+    query = (
+        select(*_PROPOSAL_COLUMNS)
+        .where(
+            RagProposal.status == "returned",
+            RagProposal.decided_at >= since,
+            RagProposal.decided_at < until,
+        )
+        .order_by(RagProposal.decided_at, RagProposal.id)
+    )
+    return _proposals(session, query)
+
+
+def open_escalations(*, session: Session) -> list[EscalationRecord]:
+    refs = _refs(session)
+    query = (
+        select(Escalation.action_id, Escalation.day, Escalation.reminders, Escalation.leads)
+        .where(Escalation.resolved_at.is_(None))
+        .order_by(Escalation.day, Escalation.id)
+    )
+    return [
+        EscalationRecord(refs[action_id], day, reminders, tuple(leads or ()))
+        for action_id, day, reminders, leads in session.exec(query)
+    ]
+
+
+def unreachable_leads(*, session: Session) -> list[UnreachableLead]:
+    """People mapped to a lead role whom Slack said it cannot reach, with their roles."""
+    query = (
+        select(SlackPerson.slack_user_id, SlackPerson.unreachable, LeadRole.name)
+        .join(RoleMember, RoleMember.slack_user_id == SlackPerson.slack_user_id)
+        .join(LeadRole, LeadRole.id == RoleMember.role_id)
+        .where(SlackPerson.unreachable.is_not(None))
+        .order_by(SlackPerson.slack_user_id, LeadRole.name)
+    )
+    found: dict[str, tuple[str, list[str]]] = {}
+    for user, error, role in session.exec(query):
+        found.setdefault(user, (error, []))[1].append(role)
+    return [UnreachableLead(user, error, tuple(roles)) for user, (error, roles) in found.items()]
+
+
+def reminders_sent(*, session: Session, first_day: date, last_day: date) -> list[ReminderSent]:
+    """The actions of reminder DMs that reached their person on a local day in the range."""
+    refs = _refs(session)
+    query = (
+        select(ReminderItem.slack_user_id, ReminderItem.action_id, ReminderItem.day, Outbox.sent_at)
+        .join(Outbox, Outbox.id == ReminderItem.outbox_id)
+        .where(Outbox.status == "sent", ReminderItem.day >= first_day, ReminderItem.day <= last_day)
+        .order_by(ReminderItem.day, ReminderItem.id)
+    )
+    return [
+        ReminderSent(user, refs[action_id], day, sent_at)
+        for user, action_id, day, sent_at in session.exec(query)
+    ]
+
+
+def updates_by(*, session: Session, users: list[str], since: datetime) -> list[UpdateBy]:
+    """Standing progress updates these people wrote since an instant, oldest first."""
+    if not users:
+        return []
+    refs = _refs(session)
+    found: list[UpdateBy] = []
+    for start in range(0, len(users), 500):
+        query = (
+            select(ProgressUpdate.author, ProgressUpdate.action_id, ProgressUpdate.at)
+            .where(
+                ProgressUpdate.author.in_(users[start : start + 500]),
+                ProgressUpdate.at >= since,
+                ProgressUpdate.retracted_at.is_(None),
+            )
+            .order_by(ProgressUpdate.at)
+        )
+        found += [
+            UpdateBy(user, refs[action_id], at) for user, action_id, at in session.exec(query)
+        ]
+    return found
+
+
+# --- The digest's rows in the outbox -------------------------------------------------------------
+
+
+def outbox_row(*, session: Session, key: str) -> OutboxRow | None:
+    row = session.exec(select(Outbox).where(Outbox.key == key)).first()
+    if row is None:
+        return None
+    return OutboxRow(
+        row.key,
+        row.kind,
+        row.recipient,
+        row.status,
+        row.attempts,
+        row.channel,
+        row.ts,
+        row.error,
+        row.payload,
+    )
+
+
+def outbox_id(*, session: Session, key: str) -> int | None:
+    return session.exec(select(Outbox.id).where(Outbox.key == key)).first()
+
+
+def replan(*, session: Session, key: str, payload: dict, resend_failed: bool) -> bool:
+    """Give a digest row not yet sent the newest content; whether it may now be sent.
+
+    A failed row (Slack refused the channel) is planned afresh only when `resend_failed`, and
+    then as never tried: Slack's refusal was definite, nothing was posted. A pending row keeps
+    its attempts, so a row whose last attempt may have posted is still looked for first.
+    """
+    if resend_failed:
+        session.exec(  # type: ignore[call-overload]
+            update(Outbox)
+            .where(Outbox.key == key, Outbox.status == "failed")
+            .values(status="pending", attempts=0, error=None, not_before=None)
+        )
+    changed = session.exec(  # type: ignore[call-overload]
+        update(Outbox)
+        .where(Outbox.key == key, Outbox.status == "pending")
+        .values(payload=payload, not_before=None)
+    ).rowcount
+    return changed == 1
+
+
+def set_sent_payload(*, session: Session, key: str, payload: dict) -> None:
+    """Record the content a posted message was updated to."""
+    session.exec(  # type: ignore[call-overload]
+        update(Outbox).where(Outbox.key == key, Outbox.status == "sent").values(payload=payload)
+    )
+
+
+def record_sent(
+    *, session: Session, key: str, kind: str, recipient: str, channel: str, ts: str, at: datetime
+) -> bool:
+    """Record something already sent (the chart, uploaded); False when it was recorded before.
+
+    The row is written as sent at once, never pending, so the outbox's sender cannot mistake it
+    for a message still to post.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Outbox)
+        .values(
+            key=key,
+            kind=kind,
+            recipient=recipient,
+            payload={},
+            status="sent",
+            attempts=1,
+            channel=channel,
+            ts=ts,
+            created_at=at,
+            sent_at=at,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Outbox.id)
+    )
+    return session.exec(statement).scalar_one_or_none() is not None  # type: ignore[call-overload]

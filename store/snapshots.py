@@ -1,0 +1,81 @@
+"""Month-end snapshots: each month's tallies per priority, frozen once and never changed.
+
+Freezing is idempotent: a row per (month, priority) is inserted only when absent (the table's
+unique constraint decides, so two processes freezing the same month at once write it once).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from bot.digest.records import FrozenMonth
+from bot.plan.tallies import Tally
+from store.models import MonthSnapshot
+
+
+def frozen_months(*, session: Session) -> set[str]:
+    """The months that have a snapshot ("YYYY-MM")."""
+    return set(session.exec(select(MonthSnapshot.month).distinct()))
+
+
+def snapshots(*, session: Session, months: list[str] | None = None) -> list[FrozenMonth]:
+    """The frozen tallies (of these months, or all), by month then priority."""
+    query = select(MonthSnapshot).order_by(MonthSnapshot.month, MonthSnapshot.priority_number)
+    if months is not None:
+        query = query.where(MonthSnapshot.month.in_(months))
+    return [
+        FrozenMonth(
+            month=row.month,
+            priority=row.priority_number,
+            tally=Tally(
+                red=row.red,
+                amber=row.amber,
+                green=row.green,
+                completed=row.completed,
+                unrated=row.unrated,
+                new_actions=row.new_actions,
+                total=row.total,
+            ),
+        )
+        for row in session.exec(query)
+    ]
+
+
+def frozen_at(*, session: Session, month: str) -> datetime | None:
+    """When a month was frozen, or None when it was not."""
+    return session.exec(
+        select(MonthSnapshot.frozen_at).where(MonthSnapshot.month == month).limit(1)
+    ).first()
+
+
+def freeze(*, session: Session, month: str, tallies: dict[int, Tally], at: datetime) -> int:
+    """Write a month's tallies, per priority, unless already frozen; how many rows were new."""
+    if not tallies:
+        return 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "month": month,
+            "priority_number": priority,
+            "red": t.red,
+            "amber": t.amber,
+            "green": t.green,
+            "completed": t.completed,
+            "unrated": t.unrated,
+            "new_actions": t.new_actions,
+            "total": t.total,
+            "frozen_at": at,
+        }
+        for priority, t in sorted(tallies.items())
+    ]
+    statement = (
+        insert(MonthSnapshot)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["month", "priority_number"])
+        .returning(MonthSnapshot.id)
+    )
+    return len(session.exec(statement).all())  # type: ignore[call-overload]
