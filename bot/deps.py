@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -27,6 +28,9 @@ class Deps:
     # Paces the bot's own posts under Slack's rate limits; None where nothing limits them (the
     # local Slack double, unless a test turns its limits on).
     pacer: Pacer | None = None
+    # Publishes a person's App Home after a change that concerns them (handlers/home.py); set
+    # when the listeners are registered.
+    home: Any = None
 
 
 def make_deps(

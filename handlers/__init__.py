@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import actions, commands, messages, views
+from handlers import actions, commands, home, messages, views
 
 # What the listeners subscribe to and the bot scopes their Web API calls need; manifest.yml must
 # match (tests/test_docs.py checks it).
 SLASH_COMMANDS = commands.SLASH_COMMANDS
-EVENTS: tuple[str, ...] = ("message.im",)  # replies, their edits and deletions
+EVENTS: tuple[str, ...] = (
+    "message.im",  # replies, their edits and deletions
+    "app_home_opened",  # the App Home
+)
 SCOPES = (
     "commands",  # /plan
     "chat:write",  # the DM fallback of a /plan answer, reminders, the digest
@@ -21,6 +26,7 @@ SCOPES = (
 
 
 def register_all(app: App, deps: Deps) -> None:
+    deps = replace(deps, home=home.register(app, deps))
     commands.register(app, deps)
     actions.register(app, deps)
     messages.register(app, deps)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import local_date
 from bot.deps import Deps
+from bot.plan.permissions import refusal
 from bot.slack.blocks import Answer
 from bot.slack.respond import answer_privately
 from bot.status import grammar
@@ -46,10 +49,19 @@ def answer_plan_command(deps: Deps, command: dict, respond: Respond, client: Web
         )
         answer_privately(respond, client, user, answer)
         return
+    if isinstance(parsed, grammar.Export):
+        answer = _export(deps, user, client)
+        answer_privately(respond, client, user, answer)
+        return
     tz = deps.settings.planbot_timezone
     try:
         answer = answer_command(
-            engine=deps.engine, text=text, today=local_date(deps.clock, tz), tz=tz
+            engine=deps.engine,
+            settings=deps.settings,
+            user=user,
+            text=text,
+            today=local_date(deps.clock, tz),
+            now=deps.clock.now(),
         )
     except SQLAlchemyError:
         log.exception("/plan %r failed on the database", text)
@@ -60,7 +72,11 @@ def answer_plan_command(deps: Deps, command: dict, respond: Respond, client: Web
 def _update(deps: Deps, command: dict, parsed: grammar.Update) -> None:
     """`/plan update 7.3 …`: a reply about 7.3, answered in the person's DM with the bot."""
     user = command["user_id"]
-    identity = command.get("trigger_id") or f"{command.get('channel_id')}:{parsed.text[:40]}"
+    # Slack gives every command a trigger id; without one (a hand-made request) the words stand in.
+    identity = (
+        command.get("trigger_id")
+        or hashlib.sha1(f"{command.get('channel_id')}{user}{parsed.text}".encode()).hexdigest()[:16]
+    )
     incoming = {
         "user": user,
         "channel": user,  # a DM with the bot: chat.postMessage to a user's id opens it
@@ -72,3 +88,29 @@ def _update(deps: Deps, command: dict, parsed: grammar.Update) -> None:
         "source": "command",
     }
     inbox.accept(deps, key=f"command:{identity}", kind="message", payload=incoming)
+
+
+def _export(deps: Deps, user: str, client: WebClient) -> Answer:
+    """`/plan export`: the workbook, uploaded into the admin's DM (files upload v2)."""
+    if user not in deps.settings.planbot_admins:
+        return Answer.message(refusal("admins", "export"))
+    from bot.status.service import export_workbook
+
+    name, content = export_workbook(
+        engine=deps.engine, settings=deps.settings, now=deps.clock.now()
+    )
+    try:
+        dm = client.conversations_open(users=user)["channel"]["id"]
+        client.files_upload_v2(
+            channel=dm,
+            file=content,
+            filename=name,
+            title=name,
+            initial_comment="The plan, with its whole history, in its own layout.",
+        )
+    except SlackApiError as exc:
+        log.error("could not send the export to %s: %s", user, exc.response.get("error"))
+        return Answer.message(
+            "Sorry, I couldn't send the workbook just now; try again in a minute."
+        )
+    return Answer.message(f"I've sent you `{name}` in our DM.")

@@ -51,6 +51,11 @@ def process(deps: Deps, item_id: int) -> None:
         )
         return
     inbox.done(engine=deps.engine, item_id=item_id, at=deps.clock.now())
+    if deps.home is not None:
+        # Whoever acted sees their Home as it now is (their actions, the approval queue).
+        user = item.payload.get("user") or item.payload.get("incoming", {}).get("user")
+        if user:
+            deps.home.publish(user)
 
 
 def redrive(deps: Deps, *, older_than: timedelta = timedelta(minutes=1)) -> int:

@@ -85,7 +85,14 @@ class Action(SQLModel, table=True):
     rag: str = Field(default="unrated")
     is_new: bool = Field(default=False, description='A "New Action" added after the plan')
     created_at: datetime = _utc()
+    created_by: str | None = Field(
+        default=None, description="Who added it (a Slack user id, or cli); None: the plan's own"
+    )
     note: str | None = None
+    # A closed (superseded) action leaves the loop but stays in the plan and its history.
+    closed_at: datetime | None = _utc(default=None)
+    closed_by: str | None = None
+    closed_reason: str | None = None
 
 
 class LeadRole(SQLModel, table=True):

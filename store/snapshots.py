@@ -24,25 +24,21 @@ def frozen_months(*, session: Session) -> set[str]:
 
 def snapshots(*, session: Session, months: list[str] | None = None) -> list[FrozenMonth]:
     """The frozen tallies (of these months, or all), by month then priority."""
-    query = select(MonthSnapshot).order_by(MonthSnapshot.month, MonthSnapshot.priority_number)
+    # Plain rows, not ORM objects: a few years of a hundred priorities are thousands of rows.
+    query = select(
+        MonthSnapshot.month,
+        MonthSnapshot.priority_number,
+        MonthSnapshot.red,
+        MonthSnapshot.amber,
+        MonthSnapshot.green,
+        MonthSnapshot.completed,
+        MonthSnapshot.unrated,
+        MonthSnapshot.new_actions,
+        MonthSnapshot.total,
+    ).order_by(MonthSnapshot.month, MonthSnapshot.priority_number)
     if months is not None:
         query = query.where(MonthSnapshot.month.in_(months))
-    return [
-        FrozenMonth(
-            month=row.month,
-            priority=row.priority_number,
-            tally=Tally(
-                red=row.red,
-                amber=row.amber,
-                green=row.green,
-                completed=row.completed,
-                unrated=row.unrated,
-                new_actions=row.new_actions,
-                total=row.total,
-            ),
-        )
-        for row in session.exec(query)
-    ]
+    return [FrozenMonth(row[0], row[1], Tally(*row[2:])) for row in session.exec(query)]
 
 
 def frozen_at(*, session: Session, month: str) -> datetime | None:

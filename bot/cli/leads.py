@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database, parse_today
 from bot.clock import local_date
 from bot.plan.refs import SLACK_USER_ID
+from bot.plan.roles import mapped_message
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from store.leads import RoleView
 
 
 def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:
@@ -133,37 +130,6 @@ def _leave(args: argparse.Namespace, settings: Settings) -> int:
         "their roles' deputies meanwhile, and they are not counted as not answering."
     )
     return 0
-
-
-def mapped_message(before: RoleView, user: str, deputy: str | None) -> str:
-    """What a mapping changed, against who led the role before (never "is led by X" alone when
-    others lead it too)."""
-    name = before.name
-    others = [u for u in before.users if u != user]
-    if user in before.users:
-        said = [f"{user} already leads {name!r}"]
-    elif user in before.deputies:
-        said = [f"{user} now leads {name!r} instead of deputising for it"]
-    elif others:
-        said = [f"{user} now also leads {name!r}, beside {', '.join(others)}"]
-    else:
-        said = [f"{name!r} is led by {user}"]
-    if deputy is None:
-        changed = user not in before.users
-    else:
-        other_deputies = [d for d in before.deputies if d != deputy]
-        changed = user not in before.users or deputy not in before.deputies
-        if deputy in before.deputies:
-            said.append(f"{deputy} already deputises for {name!r}")
-        elif deputy in before.users:
-            said.append(f"{deputy} now deputises for {name!r} instead of leading it")
-        elif other_deputies:
-            said.append(f"{deputy} now also deputises for it, beside {', '.join(other_deputies)}")
-        elif len(said) == 1 and said[0].endswith(f"is led by {user}"):
-            said[0] += f" with deputy {deputy}"
-        else:
-            said.append(f"{deputy} deputises for {name!r}")
-    return ". ".join(said) + ("." if changed else "; nothing changed.")
 
 
 def configure_leads(p: argparse.ArgumentParser) -> None:

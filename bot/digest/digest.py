@@ -160,7 +160,7 @@ def assemble(
     today: date,
     tz: str,
     outline: PlanOutline,
-    origins: list[ActionOrigin],
+    new_actions: list[ActionOrigin],
     months: list[MonthColumn],
     first_month: str,
     week_rag: list[RagEvent],
@@ -188,7 +188,7 @@ def assemble(
         pending_by_priority=dict(pending_counts),
         months=tuple(months),
         first_month=first_month,
-        changes=tuple(_changes(origins, week_rag, week_timescales, week_returned, start, end)),
+        changes=tuple(_changes(new_actions, week_rag, week_timescales, week_returned, start, end)),
         overdue=tuple(_overdue(actions, today)),
         due_soon=tuple(_due_soon(actions, today)),
         pending=tuple(

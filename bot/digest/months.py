@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -181,26 +182,13 @@ def tallies_at_month_ends(
 
 
 def live_month(
-    origins: Iterable[ActionOrigin], month: str, priorities: Iterable[int], tz: str
+    now: dict[int, Tally], new_actions: Iterable[ActionOrigin], month: str, tz: str
 ) -> dict[int, Tally]:
-    """The current month's column: the agreed RAGs now, New Actions created this month."""
+    """The current month's column: the agreed RAGs now (`now`, per priority), and New Actions
+    counting the new actions created this month."""
     zone = ZoneInfo(tz)
-    counts: dict[int, list[int]] = {p: [0] * 7 for p in priorities}
-    for origin in origins:
-        row = counts.setdefault(origin.priority, [0] * 7)
-        row[_INDEX[origin.rag]] += 1
-        row[6] += 1
+    added: dict[int, int] = defaultdict(int)
+    for origin in new_actions:
         if origin.is_new and month_of(origin.created_at, zone) == month:
-            row[5] += 1
-    return {
-        p: Tally(
-            red=c[0],
-            amber=c[1],
-            green=c[2],
-            completed=c[3],
-            unrated=c[4],
-            new_actions=c[5],
-            total=c[6],
-        )
-        for p, c in sorted(counts.items())
-    }
+            added[origin.priority] += 1
+    return {p: replace(t, new_actions=added.get(p, 0)) for p, t in sorted(now.items())}

@@ -70,49 +70,56 @@ def attention_parts(digest: Digest, limit: int | None = None) -> list[Part]:
         _part(
             "overdue",
             "Overdue",
-            [_flag_line(f, f"{_days(f.days, True)} (due {_timescale(f)})") for f in digest.overdue],
+            digest.overdue,
+            lambda f: _flag_line(f, f"{_days(f.days, True)} (due {_timescale(f)})"),
             limit,
             "`/plan overdue` lists them all",
         ),
         _part(
             "due_soon",
             "Due in the next 14 days",
-            [_flag_line(f, f"{_days(f.days, False)} ({_timescale(f)})") for f in digest.due_soon],
+            digest.due_soon,
+            lambda f: _flag_line(f, f"{_days(f.days, False)} ({_timescale(f)})"),
             limit,
             "`/plan due 14` lists them all",
         ),
         _part(
             "awaiting_approval",
             "Awaiting approval",
-            [_pending_line(p) for p in digest.awaiting_approval],
+            digest.awaiting_approval,
+            _pending_line,
             limit,
             "the approvers' App Home lists them all",
         ),
         _part(
             "evidence_pending",
             "Completed — evidence pending",
-            [_pending_line(p) for p in digest.evidence_pending],
+            digest.evidence_pending,
+            _pending_line,
             limit,
             "`/plan status N.M` shows each",
         ),
         _part(
             "escalated",
             "Escalated: lead not answering",
-            [_escalation_line(e) for e in digest.escalated],
+            digest.escalated,
+            _escalation_line,
             limit,
             "`/plan status N.M` shows each",
         ),
         _part(
             "unreachable",
             "Leads Slack cannot reach",
-            [_unreachable_line(u) for u in digest.unreachable],
+            digest.unreachable,
+            _unreachable_line,
             limit,
             "`planbot leads` lists them all",
         ),
         _part(
             "no_timescale",
             "No timescale",
-            [_flag_line(f, "no timescale in the plan") for f in digest.no_timescale],
+            digest.no_timescale,
+            lambda f: _flag_line(f, "no timescale in the plan"),
             limit,
             "`/plan status N.M` shows each",
         ),
@@ -120,9 +127,13 @@ def attention_parts(digest: Digest, limit: int | None = None) -> list[Part]:
     return [part for part in parts if part.lines or part.hidden]
 
 
-def _part(key: str, title: str, lines: list[Line], limit: int | None, more: str) -> Part:
-    shown = lines if limit is None else lines[:limit]
-    return Part(key, f"{title} ({len(lines)})", tuple(shown), len(lines) - len(shown), more)
+def _part(key: str, title: str, items, line, limit: int | None, more: str) -> Part:
+    """Only the lines shown are written: on a large plan thousands may be overdue."""
+    items = list(items)
+    shown = items if limit is None else items[:limit]
+    return Part(
+        key, f"{title} ({len(items)})", tuple(line(i) for i in shown), len(items) - len(shown), more
+    )
 
 
 def _pending_line(p) -> Line:
@@ -190,32 +201,36 @@ def week_parts(digest: Digest, limit: int | None = None) -> list[Part]:
     """This week's changes by kind; RAG changes grouped by priority."""
     text_of = {a.ref: a.text for p in digest.outline.priorities for a in p.actions}
     parts = [
-        _part("rag", "RAG changes", [_rag_line(c) for c in digest.changes_of("rag")], limit, ""),
+        _part("rag", "RAG changes", digest.changes_of("rag"), _rag_line, limit, ""),
         _part(
             "completed",
             "Completed",
-            [_rag_line(c) for c in digest.changes_of("completed")],
+            digest.changes_of("completed"),
+            _rag_line,
             limit,
             "",
         ),
         _part(
             "new",
             "New actions",
-            [_new_line(c, text_of.get(c.ref, "")) for c in digest.changes_of("new")],
+            digest.changes_of("new"),
+            lambda c: _new_line(c, text_of.get(c.ref, "")),
             limit,
             "",
         ),
         _part(
             "timescale",
             "Revised timescales (original → new)",
-            [_timescale_line(c) for c in digest.changes_of("timescale")],
+            digest.changes_of("timescale"),
+            _timescale_line,
             limit,
             "",
         ),
         _part(
             "returned",
             "Proposals returned",
-            [_returned_line(c) for c in digest.changes_of("returned")],
+            digest.changes_of("returned"),
+            _returned_line,
             limit,
             "",
         ),

@@ -23,6 +23,7 @@ from bot.digest.months import (
     tallies_at_month_ends,
 )
 from bot.digest.shape import digest_json as _digest_json
+from bot.plan.tallies import tally
 from bot.settings import Settings
 from store import digest as digest_store
 from store import plan as plan_store
@@ -61,7 +62,7 @@ def build_digest(*, engine: Engine, settings: Settings, today: date) -> Digest:
     with Session(engine) as session:
         facts = _facts(session)
         outline = plan_store.plan_outline(session=session)
-        origins = digest_store.action_origins(session=session)
+        news = digest_store.action_origins(session=session, new_only=True)
         numbers = [p.number for p in outline.priorities]
         first = first_tracked_month(facts.progress_as_of, facts.loaded_at, tz)
         current = month_key(today)
@@ -72,7 +73,7 @@ def build_digest(*, engine: Engine, settings: Settings, today: date) -> Digest:
         missing = [m for m in past if m not in frozen]
         if missing:
             worked_out = tallies_at_month_ends(
-                origins,
+                digest_store.action_origins(session=session),
                 digest_store.rag_events(session=session),
                 months_from(missing[0], missing[-1]),
                 numbers,
@@ -81,7 +82,8 @@ def build_digest(*, engine: Engine, settings: Settings, today: date) -> Digest:
             frozen.update({m: worked_out[m] for m in missing})
         columns = [MonthColumn(m, frozen[m]) for m in past]
         if current >= first:
-            columns.append(MonthColumn(current, live_month(origins, current, numbers, tz), True))
+            now = {p.number: tally(p.actions) for p in outline.priorities}
+            columns.append(MonthColumn(current, live_month(now, news, current, tz), True))
         start, end = week_window(today, tz)
         reminders = digest_store.reminders_sent(
             session=session, first_day=today.replace(day=1), last_day=today
@@ -95,7 +97,7 @@ def build_digest(*, engine: Engine, settings: Settings, today: date) -> Digest:
             today=today,
             tz=tz,
             outline=outline,
-            origins=origins,
+            new_actions=news,
             months=columns,
             first_month=first,
             week_rag=digest_store.rag_events(session=session, since=start, until=end),

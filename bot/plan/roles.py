@@ -20,6 +20,14 @@ def normalise_role(name: str) -> str:
     return _SPACED_DASH.sub(" - ", name)
 
 
+class Members(Protocol):
+    """A role and who leads it, as it stood before a change."""
+
+    name: str
+    users: list[str]
+    deputies: list[str]
+
+
 def role_key(name: str) -> str:
     """Case, dashes and punctuation forgiven: "service manager icrt" finds "Service Manager - ICRT"."""
     return " ".join(re.sub(r"[^\w&]+", " ", name.casefold()).split())
@@ -62,3 +70,34 @@ def merge_role_spellings(actions: Iterable[HasLeads]) -> dict[str, list[str]]:
     for action in actions:
         action.leads = spellings.spell_all(action.leads)
     return spellings.merged_roles()
+
+
+def mapped_message(before: Members, user: str, deputy: str | None) -> str:
+    """What a mapping changed, against who led the role before (never "is led by X" alone when
+    others lead it too)."""
+    name = before.name
+    others = [u for u in before.users if u != user]
+    if user in before.users:
+        said = [f"{user} already leads {name!r}"]
+    elif user in before.deputies:
+        said = [f"{user} now leads {name!r} instead of deputising for it"]
+    elif others:
+        said = [f"{user} now also leads {name!r}, beside {', '.join(others)}"]
+    else:
+        said = [f"{name!r} is led by {user}"]
+    if deputy is None:
+        changed = user not in before.users
+    else:
+        other_deputies = [d for d in before.deputies if d != deputy]
+        changed = user not in before.users or deputy not in before.deputies
+        if deputy in before.deputies:
+            said.append(f"{deputy} already deputises for {name!r}")
+        elif deputy in before.users:
+            said.append(f"{deputy} now deputises for {name!r} instead of leading it")
+        elif other_deputies:
+            said.append(f"{deputy} now also deputises for it, beside {', '.join(other_deputies)}")
+        elif len(said) == 1 and said[0].endswith(f"is led by {user}"):
+            said[0] += f" with deputy {deputy}"
+        else:
+            said.append(f"{deputy} deputises for {name!r}")
+    return ". ".join(said) + ("." if changed else "; nothing changed.")

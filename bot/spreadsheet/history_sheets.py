@@ -30,7 +30,7 @@ from bot.plan.history import (
     find_update,
 )
 from bot.plan.rag import Rag, valid_rag_words
-from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_USER_ID
+from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_TS, SLACK_USER_ID
 from bot.plan.roles import normalise_role, role_key
 from bot.plan.specs import CELL_TEXT_LIMIT
 from bot.spreadsheet.cells import (
@@ -69,7 +69,6 @@ SLACK_USER_HINT = (
 )
 # A Slack message's ts ("1712345678.000100"), or the identity the bot records in place of one for
 # a button press or a modal ("press:<trigger id>", "modal:<view id>").
-SLACK_TS = re.compile(r"\A\d+\.\d+\Z")
 RECORDED_IDENTITY = re.compile(r"\A[a-z]+:\S+\Z")
 SLACK_CHANNEL_HINT = (
     "Slack conversation ids look like C0123ABCD (a channel), G… (a private one) or D… (a DM); "

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from bot.plan.refs import ActionRef
 from bot.slack.blocks import escape
@@ -58,8 +59,71 @@ class Update:
     text: str
 
 
+@dataclass(frozen=True)
+class ListActions:
+    """`/plan mine`, `/plan due [DAYS] [mine]`, `/plan overdue [mine]`."""
+
+    which: str  # "mine", "due", "overdue"
+    mine: bool = False
+    days: int = 14
+
+
+@dataclass(frozen=True)
+class Who:
+    """`/plan who "ROLE"` or `/plan who @user`."""
+
+    role: str | None = None
+    user: str | None = None
+
+
+@dataclass(frozen=True)
+class Leads:
+    """`/plan leads`: every role, its people, deputies, leave, and roles nobody is mapped to."""
+
+
+@dataclass(frozen=True)
+class Lead:
+    """`/plan lead "ROLE" @user [deputy @user]` (map) or `/plan unlead "ROLE" @user`."""
+
+    role: str
+    user: str
+    deputy: str | None = None
+    remove: bool = False
+
+
+@dataclass(frozen=True)
+class Away:
+    """`/plan leave @user until DATE` or `/plan leave @user cancel`."""
+
+    user: str
+    until: date | None  # None: cancel
+
+
+@dataclass(frozen=True)
+class Pending:
+    """`/plan pending`: proposals waiting for the approvers."""
+
+
+@dataclass(frozen=True)
+class Export:
+    """`/plan export`: the plan's workbook, sent to the caller by DM."""
+
+
 PlanCommand = (
-    Help | PlanStatus | PriorityStatus | ActionStatus | RecommendationStatus | Update | Invalid
+    Help
+    | PlanStatus
+    | PriorityStatus
+    | ActionStatus
+    | RecommendationStatus
+    | Update
+    | ListActions
+    | Who
+    | Leads
+    | Lead
+    | Away
+    | Pending
+    | Export
+    | Invalid
 )
 
 _NUMBER = re.compile(r"^[0-9]{1,6}$")
@@ -91,6 +155,12 @@ def parse(text: str) -> PlanCommand:
         )
     rest = text.strip()[len(words[0]) :].strip()
     return verb.read(words[1:], rest)
+
+
+def verb_of(text: str) -> Verb | None:
+    """The verb `/plan <text>` uses, if it is one."""
+    words = unicodedata.normalize("NFKC", text or "").split()
+    return VERBS_BY_NAME.get(words[0].lower()) if words else None
 
 
 def _help(args: list[str], rest: str) -> PlanCommand:
@@ -138,6 +208,138 @@ def _update(args: list[str], rest: str) -> PlanCommand:
     return Update(ref, said)
 
 
+def _mine(args: list[str], rest: str) -> PlanCommand:
+    if args:
+        return _invalid("`/plan mine` takes nothing more; `{echo}` is extra.", " ".join(args))
+    return ListActions("mine", mine=True)
+
+
+def _due(args: list[str], rest: str) -> PlanCommand:
+    words = [a.lower() for a in args]
+    mine = "mine" in words
+    numbers = [w for w in words if w != "mine"]
+    if len(numbers) > 1 or (
+        numbers and not (_NUMBER.match(numbers[0]) and 0 < int(numbers[0]) <= 366)
+    ):
+        return _invalid(
+            "`/plan due` takes a number of days from 1 to 366 and `mine`, e.g. `/plan due 30 mine`; "
+            "`{echo}` is not that.",
+            " ".join(args),
+        )
+    return ListActions("due", mine=mine, days=int(numbers[0]) if numbers else 14)
+
+
+def _overdue(args: list[str], rest: str) -> PlanCommand:
+    if [a for a in args if a.lower() != "mine"]:
+        return _invalid("`/plan overdue` takes only `mine`; `{echo}` is not that.", " ".join(args))
+    return ListActions("overdue", mine=bool(args))
+
+
+def _who(args: list[str], rest: str) -> PlanCommand:
+    user = _user(rest)
+    if user:
+        return Who(user=user)
+    role = _unquote(rest)
+    if not role:
+        return Invalid('Say whom: `/plan who "Service Manager - ICRT"` or `/plan who @someone`.')
+    return Who(role=role)
+
+
+def _leads(args: list[str], rest: str) -> PlanCommand:
+    return Leads()
+
+
+def _lead(args: list[str], rest: str, *, remove: bool = False) -> PlanCommand:
+    verb = "unlead" if remove else "lead"
+    role, after = _quoted_first(rest)
+    users = _USER.findall(after)
+    deputy = None
+    if not remove and re.search(r"\bdeputy\b", after, re.I):
+        before, _, tail = re.split(r"(\bdeputy\b)", after, maxsplit=1, flags=re.I)
+        users, deputies = _USER.findall(before), _USER.findall(tail)
+        deputy = _id(deputies[0]) if deputies else None
+        if not deputies:
+            return Invalid(f'Name the deputy: `/plan {verb} "ROLE" @lead deputy @someone`.')
+    if not role or not users:
+        example = (
+            '`/plan unlead "ROLE" @someone`'
+            if remove
+            else '`/plan lead "ROLE" @someone [deputy @someone]`'
+        )
+        return Invalid(f"Say which role, in quotes, and who: {example}.")
+    return Lead(role, _id(users[0]), deputy, remove)
+
+
+def _unlead(args: list[str], rest: str) -> PlanCommand:
+    return _lead(args, rest, remove=True)
+
+
+def _leave(args: list[str], rest: str) -> PlanCommand:
+    user = _user(rest)
+    after = _USER.sub("", rest).strip()
+    if not user:
+        return Invalid(
+            "Say who: `/plan leave @someone until 31/12/18` or `/plan leave @someone cancel`."
+        )
+    if after.lower() == "cancel":
+        return Away(user, None)
+    match = re.fullmatch(r"until\s+(.+)", after, re.I)
+    day = _uk_date(match.group(1)) if match else None
+    if day is None:
+        return _invalid(
+            "Say until when, as a date: `/plan leave @someone until 31/12/18` (or `cancel`); "
+            "`{echo}` is not that.",
+            after or "(nothing)",
+        )
+    return Away(user, day)
+
+
+def _pending(args: list[str], rest: str) -> PlanCommand:
+    return Pending()
+
+
+def _export(args: list[str], rest: str) -> PlanCommand:
+    return Export()
+
+
+# Slack sends a mention as <@U123|name> in a slash command's text (the command escapes its
+# text: https://docs.slack.dev/interactivity/implementing-slash-commands#escaping).
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
+
+
+def _id(found: tuple[str, str]) -> str:
+    return found[0] or found[1]
+
+
+def _user(text: str) -> str | None:
+    found = _USER.findall(text)
+    return _id(found[0]) if found else None
+
+
+def _unquote(text: str) -> str:
+    return text.strip().strip("\"“”'").strip()
+
+
+def _quoted_first(text: str) -> tuple[str, str]:
+    """A quoted name at the start ("Service Manager - ICRT") and what follows it."""
+    match = re.match(r'\s*["“]([^"”]+)["”](.*)', text, re.S)
+    if match:
+        return match.group(1).strip(), match.group(2)
+    head, _, tail = text.partition("<@")
+    return head.strip(), ("<@" + tail) if tail else ""
+
+
+def _uk_date(text: str) -> date | None:
+    """A date as a UK reader writes it: 31/12/18, 31/12/2018, 2018-12-31."""
+    text = text.strip()
+    for pattern in ("%d/%m/%y", "%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.strptime(text, pattern).date()  # noqa: DTZ007 (a date, no zone)
+        except ValueError:
+            continue
+    return None
+
+
 VERBS = (
     Verb("help", (("/plan help", "What /plan can do"),), "anyone", _help),
     Verb(
@@ -152,10 +354,78 @@ VERBS = (
         _status,
     ),
     Verb(
+        "mine", (("/plan mine", "Your actions (as lead or deputy), by timescale"),), "anyone", _mine
+    ),
+    Verb(
+        "due",
+        (("/plan due [DAYS] [mine]", "Actions due in the next DAYS days (14 unless said)"),),
+        "anyone",
+        _due,
+    ),
+    Verb(
+        "overdue",
+        (("/plan overdue [mine]", "Actions past their timescale, the longest overdue first"),),
+        "anyone",
+        _overdue,
+    ),
+    Verb(
+        "who",
+        (
+            ('/plan who "ROLE"', "Who leads a role, and who deputises"),
+            ("/plan who @user", "What a person leads"),
+        ),
+        "anyone",
+        _who,
+    ),
+    Verb(
         "update",
         (("/plan update 7.3 TEXT", "A progress update on action 7.3, read as a reply"),),
         "leads",
         _update,
+    ),
+    Verb(
+        "leads",
+        (("/plan leads", "Admins: every role, its people, deputies and leave"),),
+        "admins",
+        _leads,
+    ),
+    Verb(
+        "lead",
+        (
+            (
+                '/plan lead "ROLE" @user [deputy @user]',
+                "Admins: map a role to a person (and deputy)",
+            ),
+        ),
+        "admins",
+        _lead,
+    ),
+    Verb(
+        "unlead",
+        (('/plan unlead "ROLE" @user', "Admins: stop mapping a person to a role"),),
+        "admins",
+        _unlead,
+    ),
+    Verb(
+        "leave",
+        (
+            ("/plan leave @user until DATE", "Admins: someone is away; their deputy is reminded"),
+            ("/plan leave @user cancel", "Admins: they are back"),
+        ),
+        "admins",
+        _leave,
+    ),
+    Verb(
+        "pending",
+        (("/plan pending", "Approvers: proposals waiting for a decision, with Accept / Return"),),
+        "approvers",
+        _pending,
+    ),
+    Verb(
+        "export",
+        (("/plan export", "Admins: the plan's workbook, sent to you by DM"),),
+        "admins",
+        _export,
     ),
 )
 VERBS_BY_NAME = {verb.name: verb for verb in VERBS} | {"?": VERBS[0]}

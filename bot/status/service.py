@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.slack.blocks import Answer
+from bot.approvals import service as approvals
+from bot.approvals.messages import approval_request
+from bot.approvals.service import approvers_of
+from bot.plan.permissions import may_use, refusal
+from bot.plan.roles import mapped_message
+from bot.plan.timing import uk_date
+from bot.plan.words import counted
+from bot.settings import Settings
+from bot.slack.blocks import MAX_BLOCKS, Answer, context, escape, header
 from bot.status import grammar, views
 from bot.status.answers import StatusAnswer, answer_blocks, answer_text
 from bot.status.grammar import (
     ActionStatus,
+    Away,
     Help,
     Invalid,
+    Lead,
+    Leads,
+    ListActions,
+    Pending,
     PlanCommand,
     PlanStatus,
     PriorityStatus,
     RecommendationStatus,
+    Who,
 )
-from store import plan
+from bot.status.lists import action_list, people_answer
+from store import leads, people, plan
+from store import reminders as reminders_store
+from store import replies as replies_store
+from store.engine import transaction
 
 
 def answer_status(*, session: Session, command: PlanCommand) -> StatusAnswer:
@@ -52,15 +71,235 @@ def answer_status(*, session: Session, command: PlanCommand) -> StatusAnswer:
     raise TypeError(f"not a status command: {command!r}")
 
 
-def answer_command(*, engine: Engine, text: str, today: date, tz: str) -> Answer:
-    """What `/plan <text>` answers: help, a status view, or what is wrong and what is valid."""
+def answer_command(
+    *, engine: Engine, settings: Settings, user: str, text: str, today: date, now: datetime
+) -> Answer:
+    """What `/plan <text>` answers: help, a status view, a list, an admin's change, or what is
+    wrong and what is valid. Who may use which verb is decided in bot/plan/permissions.py."""
+    tz = settings.planbot_timezone
     parsed = grammar.parse(text)
     if isinstance(parsed, Help):
         return Answer(views.help_blocks(), views.help_text)
     if isinstance(parsed, Invalid):
         return Answer.message(parsed.message)
+    verb = grammar.verb_of(text)
+    if verb is not None and not may_use(
+        verb.who, user, admins=settings.planbot_admins, approvers=approvers_of(settings)
+    ):
+        return Answer.message(refusal(verb.who, verb.name))
+    if isinstance(parsed, ListActions):
+        return _list(engine, settings, user, parsed, today)
+    if isinstance(parsed, Who):
+        return _who(engine, parsed)
+    if isinstance(parsed, Leads):
+        return _leads(engine, today)
+    if isinstance(parsed, Lead):
+        return _lead(engine, parsed, by=user, now=now)
+    if isinstance(parsed, Away):
+        return _away(engine, parsed, by=user, today=today, now=now)
+    if isinstance(parsed, Pending):
+        return _pending(engine)
     with Session(engine) as session:
         answer = answer_status(session=session, command=parsed)
     if answer.error:
         return Answer.message(answer.error)
     return Answer(answer_blocks(answer, today, tz), lambda: answer_text(answer, today, tz))
+
+
+def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, today: date) -> Answer:
+    with Session(engine) as session:
+        states = [
+            s
+            for s in reminders_store.action_states(session=session, tz=settings.planbot_timezone)
+            if s.is_open
+        ]
+        mine = set(replies_store.actions_of(session=session, user=user)) if asked.mine else None
+    if mine is not None:
+        states = [s for s in states if str(s.ref) in mine]
+    whose = "Your" if asked.mine else "The plan's"
+    if asked.which == "mine":
+        chosen = sorted(states, key=lambda s: (s.timescale or date.max, s.ref))
+        return action_list(
+            "Your open actions",
+            chosen,
+            today,
+            empty="You lead or deputise for no open actions.",
+            hint="`/plan status 7.3` for one with its history.",
+        )
+    if asked.which == "due":
+        until = today + timedelta(days=asked.days)
+        chosen = sorted(
+            (s for s in states if s.timescale and today <= s.timescale <= until),
+            key=lambda s: (s.timescale, s.ref),
+        )
+        return action_list(
+            f"{whose} actions due in the next {counted(asked.days, 'day')}",
+            chosen,
+            today,
+            empty="None: nothing falls due in that time.",
+            hint="`/plan overdue` for those past their timescale.",
+        )
+    chosen = sorted(
+        (s for s in states if s.timescale and s.timescale < today),
+        key=lambda s: (s.timescale, s.ref),
+    )
+    return action_list(
+        f"{whose} overdue actions",
+        chosen,
+        today,
+        empty="None: every open action is within its timescale.",
+        hint="`/plan due` for those coming up.",
+    )
+
+
+def _who(engine: Engine, asked: Who) -> Answer:
+    with Session(engine) as session:
+        if asked.user:
+            refs = replies_store.actions_of(session=session, user=asked.user)
+            roles = [
+                r for r in leads.roles(session=session) if asked.user in (*r.users, *r.deputies)
+            ]
+            lines = [
+                f"*{escape(r.name)}*"
+                + (" (deputy)" if asked.user in r.deputies else "")
+                + f": {', '.join(r.actions) or 'no actions'}"
+                for r in roles
+            ]
+            title = "Who leads what"
+            note = (
+                f"<@{asked.user}> leads or deputises for {counted(len(refs), 'action')}."
+                if roles
+                else f"<@{asked.user}> leads no role in the plan."
+            )
+            return people_answer(title, lines, note)
+        try:
+            role = leads.members(session=session, name=asked.role)
+        except leads.UnknownRole as exc:
+            return Answer.message(escape(str(exc)).replace("`planbot leads`", "`/plan leads`"))
+        actions = next((r.actions for r in leads.roles(session=session) if r.name == role.name), [])
+    who = ", ".join(f"<@{u}>" for u in role.users) or "nobody mapped"
+    deputies = ", ".join(f"<@{u}>" for u in role.deputies) or "none"
+    lines = [
+        f"*{escape(role.name)}*",
+        f"Led by: {who}",
+        f"Deputy: {deputies}",
+        f"Actions: {', '.join(actions) or 'none'}",
+    ]
+    return people_answer("Who leads it", lines)
+
+
+def _leads(engine: Engine, today: date) -> Answer:
+    with Session(engine) as session:
+        roles = leads.roles(session=session)
+        away = people.on_leave(session=session, day=today)
+
+    def named(user: str) -> str:
+        return f"<@{user}>" + (
+            f" (on leave until {uk_date(away[user].until)})" if user in away else ""
+        )
+
+    lines = []
+    for role in roles:
+        who = ", ".join(named(u) for u in role.users) or "*nobody mapped*"
+        if role.deputies:
+            who += f"; deputy {', '.join(named(u) for u in role.deputies)}"
+        lines.append(f"• *{escape(role.name)}* — {who} · {', '.join(role.actions) or 'no actions'}")
+    unmapped = [r.name for r in roles if not r.users]
+    note = (
+        f"{counted(len(unmapped), 'role')} nobody is mapped to: "
+        + "; ".join(escape(name) for name in unmapped[:20])
+        + '. `/plan lead "ROLE" @someone` maps one.'
+        if unmapped
+        else "Every role has someone mapped."
+    )
+    return people_answer("Lead roles", lines, note)
+
+
+def _lead(engine: Engine, asked: Lead, *, by: str, now: datetime) -> Answer:
+    try:
+        with transaction(engine) as session:
+            before = leads.members(session=session, name=asked.role)
+            if asked.remove:
+                removed = leads.unmap_role(
+                    session=session, role_name=asked.role, user_id=asked.user
+                )
+                if not removed:
+                    return Answer.message(
+                        f"<@{asked.user}> does not lead or deputise for {escape(before.name)}; nothing changed."
+                    )
+                return Answer.message(
+                    f"<@{asked.user}> no longer leads or deputises for {escape(removed)}."
+                )
+            if asked.deputy == asked.user:
+                return Answer.message(
+                    "A role's lead cannot be their own deputy; name someone else."
+                )
+            leads.map_role(
+                session=session,
+                role_name=asked.role,
+                user_id=asked.user,
+                deputy=asked.deputy,
+                at=now,
+                by=by,
+            )
+    except leads.UnknownRole as exc:
+        return Answer.message(escape(str(exc)).replace("`planbot leads`", "`/plan leads`"))
+    said = mapped_message(before, asked.user, asked.deputy)
+    return Answer.message(_mentions(escape(said), [asked.user, asked.deputy]))
+
+
+def _mentions(text: str, users: list[str | None]) -> str:
+    for user in filter(None, users):
+        text = text.replace(user, f"<@{user}>")
+    return text
+
+
+def _away(engine: Engine, asked: Away, *, by: str, today: date, now: datetime) -> Answer:
+    with transaction(engine) as session:
+        if asked.until is None:
+            if not people.cancel_leave(session=session, user_id=asked.user, at=now):
+                return Answer.message(f"<@{asked.user}> has no leave recorded; nothing changed.")
+            return Answer.message(f"<@{asked.user}> is back: their reminders go to them again.")
+        if asked.until < today:
+            return Answer.message(
+                f"{uk_date(asked.until)} is already past; give the last day they are away."
+            )
+        people.record_leave(session=session, user_id=asked.user, until=asked.until, at=now, by=by)
+    return Answer.message(
+        f"<@{asked.user}> is on leave until {uk_date(asked.until)}: their reminders go to their "
+        "roles' deputies meanwhile, and they are not counted as not answering."
+    )
+
+
+def _pending(engine: Engine) -> Answer:
+    waiting = approvals.pending(engine=engine)
+    if not waiting:
+        return Answer.message("Nothing is waiting for a decision.")
+    blocks = [header(f"Waiting for a decision: {counted(len(waiting), 'proposal')}")]
+    shown = 0
+    for proposed in waiting:
+        part = approval_request(proposed).blocks[1:]
+        if len(blocks) + len(part) > MAX_BLOCKS - 1:
+            break
+        blocks += part
+        shown += 1
+    if shown < len(waiting):
+        blocks.append(context(f"…and {len(waiting) - shown} more; the App Home lists them too."))
+    return Answer(blocks, lambda: "\n".join(f"{p.ref}: {p.update_text or ''}" for p in waiting))
+
+
+def export_workbook(*, engine: Engine, settings: Settings, now: datetime) -> tuple[str, bytes]:
+    """The plan's workbook as `planbot export` writes it: a file name and its bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from bot.spreadsheet import write_workbook
+    from store import archive
+
+    with Session(engine) as session:
+        exported = archive.export_archive(session=session)
+    name = f"plan-{now.astimezone(ZoneInfo(settings.planbot_timezone)):%Y-%m-%d}.xlsx"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        write_workbook(path, exported, timezone=settings.planbot_timezone)
+        return name, path.read_bytes()

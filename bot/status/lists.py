@@ -1,0 +1,103 @@
+"""Lists of actions (`/plan mine`, `due`, `overdue`) and of people (`who`, `leads`), as Block Kit
+and plain text, within Slack's limits: what does not fit is counted, never cut off silently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from bot.plan.timing import uk_date
+from bot.plan.words import counted
+from bot.reminders.message import days_phrase
+from bot.reminders.records import ActionState
+from bot.slack.blocks import (
+    MAX_BLOCKS,
+    RAG_EMOJI,
+    SECTION_LIMIT,
+    Answer,
+    context,
+    escape,
+    header,
+    section,
+    shorten,
+)
+
+# Slack refuses a message of much more block text than this (msg_blocks_too_long).
+TEXT_BUDGET = 11_000
+
+
+def _line(action: ActionState, today: date) -> str:
+    when = uk_date(action.timescale) if action.timescale else "no timescale"
+    if action.revised and action.original_timescale:
+        when += f" (originally {uk_date(action.original_timescale)})"
+    lateness = f" · {days_phrase((action.timescale - today).days)}" if action.timescale else ""
+    leads = escape("; ".join(action.leads)) or "_no lead_"
+    return (
+        f"{RAG_EMOJI[action.rag]} *{action.ref}* {escape(shorten(action.text, 140))}\n"
+        f"{leads} · {when}{lateness}"
+    )
+
+
+def action_list(
+    title: str, actions: Sequence[ActionState], today: date, *, empty: str, hint: str
+) -> Answer:
+    """A titled list of actions, packed into sections; a line says how many did not fit."""
+    blocks: list[dict[str, Any]] = [header(title)]
+    if not actions:
+        blocks.append(section(empty))
+        return Answer(blocks, lambda: f"{title}\n{empty}")
+    chunk: list[str] = []
+    size, shown = 0, 0
+    for action in actions:
+        entry = _line(action, today)
+        if size + len(entry) > TEXT_BUDGET or len(blocks) >= MAX_BLOCKS - 3:
+            break
+        if chunk and len("\n\n".join([*chunk, entry])) > SECTION_LIMIT - 50:
+            blocks.append(section("\n\n".join(chunk)))
+            chunk = []
+        chunk.append(entry)
+        size += len(entry)
+        shown += 1
+    if chunk:
+        blocks.append(section("\n\n".join(chunk)))
+    if shown < len(actions):
+        blocks.append(context(f"Showing {shown} of {counted(len(actions), 'action')}. {hint}"))
+    else:
+        blocks.append(context(f"{counted(len(actions), 'action')}. {hint}"))
+    return Answer(blocks, lambda: _as_text(title, actions, today))
+
+
+def _as_text(title: str, actions: Sequence[ActionState], today: date) -> str:
+    lines = [title]
+    for action in actions:
+        lateness = (
+            days_phrase((action.timescale - today).days) if action.timescale else "no timescale"
+        )
+        lines.append(
+            f"{action.ref:>6}  {action.rag.label:<13} {lateness:<18} {shorten(action.text, 80)}"
+        )
+    return "\n".join(lines)
+
+
+def people_answer(title: str, lines: Sequence[str], note: str | None = None) -> Answer:
+    """Who leads what, one line a role or a person, packed within Slack's limits."""
+    blocks: list[dict[str, Any]] = [header(title)]
+    chunk: list[str] = []
+    size, shown = 0, 0
+    for line in lines:
+        if size + len(line) > TEXT_BUDGET or len(blocks) >= MAX_BLOCKS - 3:
+            break
+        if chunk and len("\n".join([*chunk, line])) > SECTION_LIMIT - 50:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+        size += len(line)
+        shown += 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    if shown < len(lines):
+        blocks.append(context(f"Showing {shown} of {len(lines)}; `planbot leads` prints them all."))
+    if note:
+        blocks.append(context(note))
+    return Answer(blocks, lambda: "\n".join([title, *lines]))
