@@ -36,7 +36,7 @@ class Job:
 
 
 # Every few minutes: each person's reminder is due at their own 09:00, and a tick that finds
-# everything planned and sent costs a read. (The digest and month end add their jobs here.)
+# everything planned and sent costs a read.
 TICK_MINUTES = 5
 
 JOBS: tuple[Job, ...] = (
@@ -46,6 +46,23 @@ JOBS: tuple[Job, ...] = (
         trigger=lambda settings: IntervalTrigger(
             minutes=TICK_MINUTES, timezone=ZoneInfo(settings.planbot_timezone)
         ),
+    ),
+    # The digest once its weekly day and time have passed (a late start posts it later that
+    # week); month ends frozen as soon as they pass, and at start (a missed month end too).
+    Job(
+        id="digest",
+        run=jobs.digest,
+        trigger=lambda settings: IntervalTrigger(
+            minutes=TICK_MINUTES, timezone=ZoneInfo(settings.planbot_timezone)
+        ),
+    ),
+    Job(
+        id="snapshot",
+        run=jobs.snapshot,
+        trigger=lambda settings: IntervalTrigger(
+            minutes=TICK_MINUTES, timezone=ZoneInfo(settings.planbot_timezone)
+        ),
+        at_start=True,
     ),
     Job(
         id="inbox",

@@ -1,18 +1,29 @@
-"""How long `/plan status` takes to handle, against a no-op Bolt command in the same run.
+"""How long `/plan` answers take, against a floor command, on plans of three sizes.
 
-The budget (the product specification's performance section): "`/plan status N`: handling time within 2× of a no-op Bolt command in the same
-run, on a plan of 10,000 actions and 100,000 updates." This builds that plan once (bench/make_plan.py)
-in a temporary database, assembles the real app against the local Slack double, registers a
-`/noop` command on the same app (ack, then respond "ok" through the response_url, as `/plan`
-answers), and dispatches signed commands into it, interleaved in a shuffled order each round so
-that the machine's noise falls on every command alike. Handling time is `app.dispatch()` of a
-signed request with process_before_response=True: signature check, middleware, the listener,
-and its respond() over HTTP to the double on loopback.
+The budgets (PRODUCT.md §7 and issue 10, "Performance — the budget restated"):
 
-    python bench/bench_status.py [--database-url URL] [--repeat N] [--profile]
+2. `/plan status N` and `N.M` within 2× the **floor** command: a command that posts the same
+   prepared answer (the same blocks, through the same `answer_privately`), so that the ratio is
+   the cost of reading the store and drawing the blocks, not of posting a large answer.
+3. One priority's answer costs the same on 50,000 actions as on the seed plan (within 1.3×); the
+   whole-plan answer (and `/plan overdue` / `due`, when the grammar has them) grows at most
+   linearly and stays under 50 ms at 50,000 actions.
 
-Without --database-url the plan goes into a temporary SQLite file. A PostgreSQL URL gets a fresh
-schema of its own, dropped at the end. Figures are printed, never asserted.
+Each plan is the bundled seed plan (15 priorities, 93 actions, given 5-15 updates each) plus
+synthetic priorities of 100 actions numbered after it (bench/make_plan.py, `on_seed`): so
+priority 7 and action 7.3 are the same answer in every size, and priority 16 is a synthetic one of
+100 actions (a 29 KB answer). For each plan in turn: a fresh database, the real app assembled
+against the local Slack double, `/noop` and `/floor` registered on the same app, and signed
+commands dispatched in a shuffled order each round, so that the machine's noise falls on every
+command alike. Handling time is `app.dispatch()` of a signed request with
+process_before_response=True: signature check, middleware, the listener, and its respond() over
+HTTP to the double on loopback.
+
+    python bench/bench_status.py [--database-url URL] [--sizes 10000,50000] [--repeat N]
+                                 [--profile TEXT]
+
+Without --database-url the plans go into temporary SQLite files. A PostgreSQL URL gets a fresh
+schema for each plan, dropped after it. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -40,21 +51,31 @@ from pathlib import Path
 from make_plan import TODAY, PlanSize, build_plan
 from slack_bolt import Ack, Respond
 from slack_bolt.context.respond.respond import Respond as RespondClass
+from slack_sdk import WebClient
 from sqlalchemy import Engine, create_engine, func, text
 from sqlmodel import Session, select
 
-import handlers.commands
+import bot.status.service
 from bot.app import create_app
 from bot.clock import FixedClock
 from bot.settings import Settings
+from bot.slack.blocks import Answer
+from bot.slack.respond import answer_privately
 from bot.slack_double import SignedRequests, SlackDouble
+from bot.status import grammar
+from bot.status.service import answer_command
 from store.engine import make_engine
-from store.models import Action, ProgressUpdate, RagChange, TimescaleChange
+from store.models import Action, ProgressUpdate
 
 SIGNING_SECRET = "bench-signing-secret"
 TEAM_ID = "T0PLANBOT"
 BOT_USER_ID = "U0PLANBOT"
-BUDGET = 2.0  # × the no-op command's median
+SEED_ACTIONS = 93  # the bundled seed plan's
+SEED_PRIORITIES = 15
+BIG = SEED_PRIORITIES + 1  # the first synthetic priority: 100 actions
+FLOOR_BUDGET = 2.0  # budget 2: × the floor command's median
+SCALE_BUDGET = 1.3  # budget 3: one priority at 50,000 actions ÷ on the seed plan
+WHOLE_PLAN_MS = 50.0  # budget 3: the whole plan at 50,000 actions
 
 
 @dataclass(frozen=True)
@@ -63,23 +84,48 @@ class Case:
     command: str
     text: str
     expect: str  # a string the answer must contain, so a fast wrong answer cannot pass
+    floor_of: str | None = None  # the /plan text whose prepared answer a /floor posts
+
+
+def plan_case(text: str, expect: str) -> Case:
+    return Case(f"/plan {text}", "/plan", text, expect)
+
+
+def floor_case(text: str, expect: str) -> Case:
+    return Case(f"/floor {text}", "/floor", text, expect, floor_of=text)
 
 
 NOOP = Case("/noop", "/noop", "", '"text": "ok"')
-PRIORITY = Case("/plan status 7", "/plan", "status 7", "Priority 7")
-CASES = (
-    NOOP,
-    PRIORITY,
-    Case("/plan status 7.3", "/plan", "status 7.3", "Action 7.3"),
-    Case("/plan status", "/plan", "status", "Synthetic improvement plan"),
-    Case("/plan help", "/plan", "help", "planbot — /plan"),
+# (the /plan text, what its answer must contain): each with its floor.
+FLOORED = (
+    ("status 7", "Priority 7"),
+    ("status 7.3", "Action 7.3"),
+    (f"status {BIG}", f"Priority {BIG}"),
+    (f"status {BIG}.3", f"Action {BIG}.3"),
 )
+
+
+def cases_for(priorities: int) -> tuple[Case, ...]:
+    """The commands measured on a plan of `priorities` priorities."""
+    cases = [NOOP]
+    for asked, expect in FLOORED:
+        number = int(asked.split()[1].split(".")[0])
+        if number <= priorities:
+            cases += [floor_case(asked, expect), plan_case(asked, expect)]
+    cases.append(plan_case("status", "Learning and Improvement Plan"))
+    # The whole-plan scans the grammar is gaining (issue 10); measured once it parses them.
+    for verb in ("overdue", "due"):
+        if not isinstance(grammar.parse(verb), grammar.Invalid):
+            cases.append(plan_case(verb, ""))
+    cases.append(plan_case("help", "planbot — /plan"))
+    return tuple(cases)
+
+
 # The stages of a `/plan` answer, timed inside each dispatch; the rest is Bolt and the handler.
 # A stage the handler does not call (any more) shows as 0.
 STAGES = {
-    "query": (handlers.commands, "answer_status"),
-    "blocks": (handlers.commands, "answer_blocks"),
-    "text": (handlers.commands, "answer_text"),
+    "query": (bot.status.service, "answer_status"),
+    "blocks": (bot.status.service, "answer_blocks"),
     "respond": (RespondClass, "__call__"),
 }
 
@@ -119,6 +165,24 @@ class Rig:
             process_before_response=True,
         )
         self.app.command(NOOP.command)(_noop)
+        # The floor: the same answers, prepared once, posted as /plan posts them.
+        self.prepared: dict[str, Answer] = {
+            asked: answer_command(
+                engine=self.engine,
+                settings=settings,
+                user=self.user,
+                text=asked,
+                today=TODAY,
+                now=clock.now(),
+            )
+            for asked, _ in FLOORED
+        }
+
+        def floor(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+            ack()
+            answer_privately(respond, client, command["user_id"], self.prepared[command["text"]])
+
+        self.app.command("/floor")(floor)
         self.requests = SignedRequests(
             signing_secret=SIGNING_SECRET, team_id=TEAM_ID, bot_user_id=BOT_USER_ID
         )
@@ -173,6 +237,7 @@ class Rig:
             raise RuntimeError(
                 f"{len(refused)} answers refused, {len(dms)} fallback DMs: the timings are not valid"
             )
+        self.double.reset_requests()
 
     def close(self) -> None:
         self.double.stop()
@@ -199,20 +264,22 @@ def _stopwatch(function: Callable, totals: dict[str, int], name: str) -> Callabl
 # --- Running ---------------------------------------------------------------------------------
 
 
-def measure(rig: Rig, *, repeat: int, warmup: int, seed: int) -> dict[str, Samples]:
+def measure(
+    rig: Rig, cases: tuple[Case, ...], *, repeat: int, warmup: int, seed: int
+) -> dict[str, Samples]:
     """`repeat` rounds, each dispatching every case once in a shuffled order."""
-    samples = {case.label: Samples() for case in CASES}
-    for (
-        case
-    ) in CASES:  # warm-up: first-call costs (imports, statement caches), and the answer checked
+    samples = {case.label: Samples() for case in cases}
+    # Warm-up: first-call costs (imports, statement caches), and each answer checked.
+    for case in cases:
         for _ in range(warmup):
             rig.dispatch(case)
         answer, size = rig.last_answer()
         if case.expect not in answer:
             raise RuntimeError(f"{case.label}: the answer lacks {case.expect!r}: {answer[:300]}")
         samples[case.label].answer_bytes = size
+    rig.check_answers()
     rng = random.Random(seed)
-    order = list(CASES)
+    order = list(cases)
     with rig.timed_stages():
         for _ in range(repeat):
             rng.shuffle(order)
@@ -222,7 +289,7 @@ def measure(rig: Rig, *, repeat: int, warmup: int, seed: int) -> dict[str, Sampl
                 samples[case.label].total.append(ms)
                 for stage, stage_ms in [*stages.items(), ("other", ms - sum(stages.values()))]:
                     samples[case.label].stages[stage].append(stage_ms)
-    rig.check_answers()
+        rig.check_answers()
     return samples
 
 
@@ -276,56 +343,103 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def report(samples: dict[str, Samples]) -> None:
-    """Print the table, the budget's verdict and the spread of the same-round ratio."""
+def report(cases: tuple[Case, ...], samples: dict[str, Samples]) -> None:
+    """Print one plan's table: each command's times, against the no-op and against its floor."""
     noop = statistics.median(samples[NOOP.label].total)
     columns = [*STAGES, "other"]
     print(
-        f"{'command':<18} {'median ms':>9} {'p10 ms':>7} {'p90 ms':>7} {'× no-op':>8}   "
+        f"{'command':<20} {'median ms':>9} {'p10 ms':>7} {'p90 ms':>7} {'× no-op':>8} {'× floor':>8}  "
         + " ".join(f"{stage:>7}" for stage in columns)
         + f"   {'answer KB':>9}"
     )
-    for case in CASES:
+    for case in cases:
         s = samples[case.label]
         median = statistics.median(s.total)
         stages = {name: statistics.median(values) for name, values in s.stages.items()}
+        floor = samples.get(f"/floor {case.text}") if case.command == "/plan" else None
+        versus = f"{median / statistics.median(floor.total):>7.2f}×" if floor else f"{'':>8}"
         print(
-            f"{case.label:<18} {median:>9.1f} {percentile(s.total, 10):>7.1f} {percentile(s.total, 90):>7.1f} "
-            f"{median / noop:>7.2f}×   "
+            f"{case.label:<20} {median:>9.1f} {percentile(s.total, 10):>7.1f} {percentile(s.total, 90):>7.1f} "
+            f"{median / noop:>7.2f}× {versus}  "
             + " ".join(f"{stages[stage]:>7.1f}" for stage in columns)
             + f"   {s.answer_bytes / 1024:>9.1f}"
         )
-    paired = [
-        p / n for p, n in zip(samples[PRIORITY.label].total, samples[NOOP.label].total, strict=True)
-    ]
-    ratio = statistics.median(samples[PRIORITY.label].total) / noop
-    print(
-        f"\nbudget: {PRIORITY.label} (100 actions) = {ratio:.2f}× the no-op median (≤ {BUDGET:g}×): "
-        f"{'MET' if ratio <= BUDGET else 'NOT MET'}"
-    )
-    print(
-        f"  same-round ratio {PRIORITY.label} / /noop: median {statistics.median(paired):.2f}×, "
-        f"p10–p90 {percentile(paired, 10):.2f}–{percentile(paired, 90):.2f}×"
-    )
 
 
-def describe_plan(engine: Engine) -> str:
+def median_of(results: dict[str, dict[str, Samples]], plan: str, label: str) -> float | None:
+    samples = results.get(plan, {}).get(label)
+    return statistics.median(samples.total) if samples else None
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def summarise(results: dict[str, dict[str, Samples]], actions: dict[str, int]) -> None:
+    """Budgets 2 and 3 across the plans of this run."""
+    plans = list(results)
+    print("\n=== budgets, this run ===")
+    print(
+        f"budget 2: /plan status N and N.M ÷ the floor posting the same prepared answer (≤ {FLOOR_BUDGET:g}×)"
+    )
+    print(f"  {'plan':<16}" + "".join(f"{asked:>16}" for asked, _ in FLOORED))
+    worst = 0.0
+    for plan in plans:
+        cells = []
+        for asked, _ in FLOORED:
+            own = median_of(results, plan, f"/plan {asked}")
+            floor = median_of(results, plan, f"/floor {asked}")
+            if own is None or floor is None:
+                cells.append(f"{'—':>16}")
+                continue
+            worst = max(worst, own / floor)
+            cells.append(f"{own / floor:>15.2f}×")
+        print(f"  {plan:<16}" + "".join(cells))
+    print(f"  worst {worst:.2f}×: {verdict(worst <= FLOOR_BUDGET)}")
+
+    seed, largest = plans[0], plans[-1]
+    print(f"budget 3: one priority's answer at {largest} ÷ on the {seed} (≤ {SCALE_BUDGET:g}×)")
+    for asked in ("status 7", "status 7.3"):
+        small = median_of(results, seed, f"/plan {asked}")
+        big = median_of(results, largest, f"/plan {asked}")
+        if small and big:
+            print(
+                f"  /plan {asked:<12} {small:7.1f} ms → {big:7.1f} ms = {big / small:.2f}×: "
+                f"{verdict(big / small <= SCALE_BUDGET)}"
+            )
+    sized = [plan for plan in plans if plan != seed]
+    if len(sized) >= 2:
+        low, high = sized[0], sized[-1]
+        asked = f"status {BIG}"
+        a, b = median_of(results, low, f"/plan {asked}"), median_of(results, high, f"/plan {asked}")
+        if a and b:
+            print(f"  /plan {asked:<12} {a:7.1f} ms → {b:7.1f} ms = {b / a:.2f}× ({low} → {high})")
+    print(
+        f"budget 3: whole-plan scans grow at most linearly, under {WHOLE_PLAN_MS:g} ms at {largest}"
+    )
+    for verb in ("status", "overdue", "due"):
+        label = f"/plan {verb}"
+        row = [(plan, median_of(results, plan, label)) for plan in plans]
+        row = [(plan, ms) for plan, ms in row if ms is not None]
+        if not row:
+            continue
+        figures = ", ".join(f"{plan} {ms:.1f} ms" for plan, ms in row)
+        line = f"  {label:<14} {figures}"
+        grow = [(plan, ms) for plan, ms in row if plan != seed]
+        if len(grow) >= 2:
+            (p1, m1), (p2, m2) = grow[0], grow[-1]
+            growth, scale = m2 / m1, actions[p2] / actions[p1]
+            line += f"; × {growth:.2f} for × {scale:.2f} the actions ({verdict(growth <= scale)})"
+        last = row[-1][1]
+        line += f"; at {largest}: {verdict(last <= WHOLE_PLAN_MS)}"
+        print(line)
+
+
+def describe_plan(engine: Engine) -> tuple[int, str]:
     with Session(engine) as session:
         actions = session.exec(select(func.count()).select_from(Action)).one()
         updates = session.exec(select(func.count()).select_from(ProgressUpdate)).one()
-        action_id = session.exec(select(Action.id).where(Action.ref == "7.3")).one()
-        history = sum(
-            session.exec(
-                select(func.count()).select_from(table).where(table.action_id == action_id)
-            ).one()
-            for table in (ProgressUpdate, RagChange, TimescaleChange)
-        )
-        own = session.exec(
-            select(func.count())
-            .select_from(ProgressUpdate)
-            .where(ProgressUpdate.action_id == action_id)
-        ).one()
-    return f"{actions:,} actions, {updates:,} updates; action 7.3 has {own} updates ({history} history entries)"
+    return actions, f"{actions:,} actions, {updates:,} updates"
 
 
 # --- Databases -------------------------------------------------------------------------------
@@ -358,6 +472,12 @@ def bench_database(url: str | None) -> Iterator[tuple[str, str]]:
         admin.dispose()
 
 
+def plan_size(total: int) -> PlanSize:
+    """The synthetic part of a plan of about `total` actions on top of the seed plan's 93."""
+    priorities = max(0, round((total - SEED_ACTIONS) / 100))
+    return PlanSize(priorities=priorities, updates=priorities * 100 * 10)
+
+
 def code_version() -> str:
     """The commit measured, and whether the work tree differed from it."""
     root = Path(__file__).resolve().parents[1]
@@ -381,47 +501,68 @@ def code_version() -> str:
     return f"{commit}" + (f" with {len(changed)} changed files uncommitted" if changed else "")
 
 
+def machine() -> str:
+    return (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--database-url",
-        help="PostgreSQL to run on (a schema is made and dropped); default: SQLite",
+        help="PostgreSQL to run on (a schema is made and dropped per plan); default: SQLite",
     )
-    parser.add_argument("--repeat", type=int, default=30, help="measured rounds (default 30)")
     parser.add_argument(
-        "--warmup", type=int, default=3, help="unmeasured dispatches of each command first"
+        "--sizes",
+        default="10000,50000",
+        help="plan sizes in actions, after the seed plan itself (default 10000,50000)",
+    )
+    parser.add_argument("--repeat", type=int, default=20, help="measured rounds (default 20)")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="unmeasured dispatches of each command first"
     )
     parser.add_argument(
         "--seed", type=int, default=1, help="seeds the order of commands in each round"
     )
-    parser.add_argument("--profile", action="store_true", help=f"then cProfile {PRIORITY.label}")
+    parser.add_argument(
+        "--profile", metavar="TEXT", help="then cProfile `/plan TEXT` on the largest plan"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    sizes = [0, *(int(n) for n in args.sizes.split(",") if n.strip())]
 
-    with bench_database(args.database_url) as (url, database):
-        engine = make_engine(url)
-        built = build_plan(engine, size=PlanSize())
-        plan = describe_plan(engine)
-        engine.dispose()
-        rig = Rig(url)
-        try:
-            print(f"planbot bench_status — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-            print(
-                f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-                f"Python {platform.python_version()}"
-            )
-            print(f"code: {code_version()}")
-            print(f"database: {database}; plan built in {built.seconds:.1f} s: {plan}")
-            print(
-                f"{args.repeat} rounds of {len(CASES)} commands in shuffled order, after {args.warmup} warm-up "
-                f"dispatches each; times are ms per dispatch\n"
-            )
-            samples = measure(rig, repeat=args.repeat, warmup=args.warmup, seed=args.seed)
-            report(samples)
-            if args.profile:
-                profile(rig, PRIORITY, args.repeat)
-        finally:
-            rig.close()
+    print(f"planbot bench_status — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+    print(f"machine: {machine()}")
+    print(f"code: {code_version()}")
+    print(
+        f"{args.repeat} rounds of every command in a shuffled order, after {args.warmup} warm-up "
+        "dispatches each; times are ms per dispatch"
+    )
+    results: dict[str, dict[str, Samples]] = {}
+    actions: dict[str, int] = {}
+    for n, size in enumerate(sizes):
+        with bench_database(args.database_url) as (url, database):
+            engine = make_engine(url)
+            built = build_plan(engine, size=plan_size(size), on_seed=True)
+            count, plan = describe_plan(engine)
+            engine.dispose()
+            name = "seed plan" if size == 0 else f"{count:,} actions"
+            rig = Rig(url)
+            try:
+                cases = cases_for(SEED_PRIORITIES + built.size.priorities)
+                print(f"\n--- {name}: {database}; built in {built.seconds:.1f} s: {plan}")
+                results[name] = measure(
+                    rig, cases, repeat=args.repeat, warmup=args.warmup, seed=args.seed
+                )
+                actions[name] = count
+                report(cases, results[name])
+                if args.profile and n == len(sizes) - 1:
+                    profile(rig, plan_case(args.profile, ""), args.repeat)
+            finally:
+                rig.close()
+    summarise(results, actions)
 
 
 if __name__ == "__main__":

@@ -110,48 +110,77 @@ class BuiltPlan:
     seconds: float
 
 
-def build_plan(engine: Engine, *, size: PlanSize = PlanSize(), seed: int = SEED) -> BuiltPlan:
-    """Migrate the database and write the synthetic plan into it, in one transaction."""
+def build_plan(
+    engine: Engine, *, size: PlanSize = PlanSize(), seed: int = SEED, on_seed: bool = False
+) -> BuiltPlan:
+    """Migrate the database and write the synthetic plan into it, in one transaction.
+
+    With `on_seed` the bundled seed plan is loaded first (as `planbot init` does) and given
+    updates of its own, the same whatever the size; the synthetic priorities are numbered after
+    its own. Its priority 7 is then the same answer in a plan of any size: what budget 3 compares.
+    """
     started = time.perf_counter()
     migrate(engine)
     rng = random.Random(seed)
     with transaction(engine) as session:
-        session.add(
-            Plan(
-                name="Synthetic improvement plan",
-                organisation="Bench Council",
-                loaded_at=PLAN_WRITTEN,
-                source="bench/make_plan.py",
-            )
-        )
-        session.execute(
-            insert(Section),
-            [
-                {"key": key, "title": title, "position": n}
-                for n, (key, title) in enumerate(SECTIONS.items())
-            ],
-        )
-        section_ids = list(session.exec(select(Section.id).order_by(Section.position)))
-        session.execute(
-            insert(Priority),
-            [
-                _priority(
-                    rng, number, section_ids[(number - 1) * len(section_ids) // size.priorities]
+        first = 1
+        if on_seed:
+            seed_actions = _load_seed_plan(session)
+            first = 1 + max(session.exec(select(Priority.number)).all())
+        else:
+            session.add(
+                Plan(
+                    name="Synthetic improvement plan",
+                    organisation="Bench Council",
+                    loaded_at=PLAN_WRITTEN,
+                    source="bench/make_plan.py",
                 )
-                for number in range(1, size.priorities + 1)
-            ],
-        )
+            )
+            session.execute(
+                insert(Section),
+                [
+                    {"key": key, "title": title, "position": n}
+                    for n, (key, title) in enumerate(SECTIONS.items())
+                ],
+            )
+        section_ids = list(session.exec(select(Section.id).order_by(Section.position)))
+        numbers = range(first, first + size.priorities)
+        if numbers:
+            session.execute(
+                insert(Priority),
+                [
+                    _priority(
+                        rng,
+                        number,
+                        section_ids[(number - first) * len(section_ids) // len(numbers)],
+                    )
+                    for number in numbers
+                ],
+            )
         priority_ids = dict(session.exec(select(Priority.number, Priority.id)).all())
-        session.execute(insert(LeadRole), [{"name": name} for name in _role_names(size.roles)])
+        known_roles = set(session.exec(select(LeadRole.name)))
+        new_roles = [name for name in _role_names(size.roles) if name not in known_roles]
+        if new_roles:
+            session.execute(insert(LeadRole), [{"name": name} for name in new_roles])
         role_ids = list(session.exec(select(LeadRole.id).order_by(LeadRole.id)))
 
         actions = [
             _action(rng, priority, number, priority_ids[priority])
-            for priority in range(1, size.priorities + 1)
+            for priority in numbers
             for number in range(1, size.actions_per_priority + 1)
         ]
-        session.execute(insert(Action), actions)
+        if actions:
+            session.execute(insert(Action), actions)
         action_ids = dict(session.exec(select(Action.ref, Action.id)).all())
+        if on_seed:
+            # The seed's own actions get updates from their own generator: the same in every size.
+            seed_rng = random.Random(seed + 1)
+            seed_updates = [
+                update
+                for ref, created in seed_actions
+                for update in _updates(seed_rng, action_ids[ref], created, seed_rng.randint(5, 15))
+            ]
+            session.execute(insert(ProgressUpdate), seed_updates)
 
         leads, rag_changes, timescale_changes = [], [], []
         for action in actions:
@@ -171,11 +200,15 @@ def build_plan(engine: Engine, *, size: PlanSize = PlanSize(), seed: int = SEED)
                         "reason": _sentence(rng, 30, 120),
                     }
                 )
-        session.execute(insert(ActionLead), leads)
-        session.execute(insert(RagChange), rag_changes)
-        session.execute(insert(TimescaleChange), timescale_changes)
+        for model, rows in (
+            (ActionLead, leads),
+            (RagChange, rag_changes),
+            (TimescaleChange, timescale_changes),
+        ):
+            if rows:
+                session.execute(insert(model), rows)
 
-        counts = _update_counts(rng, size.actions, size.updates)
+        counts = _update_counts(rng, size.actions, size.updates) if actions else []
         updates = [
             update
             for action, count in zip(actions, counts, strict=True)
@@ -190,6 +223,23 @@ def build_plan(engine: Engine, *, size: PlanSize = PlanSize(), seed: int = SEED)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
     return BuiltPlan(size, len(rag_changes), len(timescale_changes), time.perf_counter() - started)
+
+
+def _load_seed_plan(session) -> list[tuple[str, datetime]]:
+    """The bundled seed plan, loaded as `planbot init` loads it: its actions' refs and creation."""
+    from bot.plan.history import PlanArchive
+    from bot.plan.plan_file import load_bundled_plan
+    from store.archive import load_plan
+
+    load_plan(
+        session=session,
+        archive=PlanArchive(load_bundled_plan()),
+        loaded_at=PLAN_WRITTEN,
+        source="bundled seed",
+        via="seed",
+    )
+    session.flush()
+    return [(ref, PLAN_WRITTEN) for ref in session.exec(select(Action.ref).order_by(Action.id))]
 
 
 # --- Rows ----------------------------------------------------------------------------------------

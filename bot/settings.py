@@ -13,14 +13,17 @@ import os
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.plan.calendar import WorkingCalendar
 from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_USER_ID
+
+if TYPE_CHECKING:
+    import holidays
 
 ENV_FILE = ".env"
 # PLANBOT_* variables that are planbot's but not settings (the tests' PostgreSQL).
@@ -182,10 +185,12 @@ class Settings(BaseSettings):
     @field_validator("planbot_holiday_region")
     @classmethod
     def _region(cls, value: str) -> str:
-        country, _, subdiv = value.partition("-")
+        # Only the shape here: loading the holidays package to look the region up costs about
+        # 200 ms, which every command (`planbot --help` too) would pay. The calendar looks it up
+        # on first use, and `planbot run` at start (WorkingCalendar.check), saying what is valid.
         try:
-            holidays.country_holidays(country, subdiv=subdiv or None)
-        except NotImplementedError:
+            WorkingCalendar(range(5), value)
+        except ValueError:
             raise ValueError(
                 "unknown region; use a country code with an optional subdivision, such as GB-ENG"
             ) from None
@@ -265,6 +270,8 @@ class Settings(BaseSettings):
         return self.planbot_approvers or self.planbot_admins
 
     def holiday_calendar(self, years: range) -> holidays.HolidayBase:
+        import holidays  # deferred: see _region
+
         country, _, subdiv = self.planbot_holiday_region.partition("-")
         return holidays.country_holidays(country, subdiv=subdiv or None, years=years)
 

@@ -124,7 +124,9 @@ def snooze(deps: Deps, body: dict, client: WebClient) -> None:
     ref = str(body["actions"][0].get("value", ""))
     channel, thread = where(body)
     settings = deps.settings
-    if not reminders.may_snooze(engine=deps.engine, settings=settings, ref=ref, user=user):
+    if not reminders.action_exists(engine=deps.engine, ref=ref):
+        text = f"There is no action {ref} in the plan any more."
+    elif not reminders.may_snooze(engine=deps.engine, settings=settings, ref=ref, user=user):
         text = f"Only the leads of action {ref}, their deputies or a plan admin can snooze it."
     else:
         until = reminders.snooze(

@@ -12,7 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import local_date
 from bot.deps import Deps
+from bot.digest.text import digest_text
 from bot.plan.permissions import refusal
+from bot.replies.service import may_update
 from bot.slack.blocks import Answer
 from bot.slack.respond import answer_privately
 from bot.status import grammar
@@ -42,12 +44,21 @@ def answer_plan_command(deps: Deps, command: dict, respond: Respond, client: Web
         return  # not a person's command: nothing to answer, nobody to answer
     parsed = grammar.parse(text)
     if isinstance(parsed, grammar.Update):
+        refused = may_update(
+            engine=deps.engine, settings=deps.settings, ref=str(parsed.ref), user=user
+        )
+        if refused:
+            answer_privately(respond, client, user, Answer.message(refused))
+            return
         _update(deps, command, parsed)
         answer = Answer.message(
             f"Thanks — I've sent you what I understood of your update on {parsed.ref} in our "
             "DM, to confirm."
         )
         answer_privately(respond, client, user, answer)
+        return
+    if isinstance(parsed, grammar.DigestRequest):
+        answer_privately(respond, client, user, _digest(deps, user, parsed))
         return
     if isinstance(parsed, grammar.Export):
         answer = _export(deps, user, client)
@@ -114,3 +125,29 @@ def _export(deps: Deps, user: str, client: WebClient) -> Answer:
             "Sorry, I couldn't send the workbook just now; try again in a minute."
         )
     return Answer.message(f"I've sent you `{name}` in our DM.")
+
+
+def _digest(deps: Deps, user: str, asked: grammar.DigestRequest) -> Answer:
+    """`/plan digest`: this week's digest, previewed for the caller; `post`: posted now (admins)."""
+    from bot.digest.service import NoPlan, build_digest, prepare_post
+    from bot.slack.digest_post import NoCommitteeChannel, post_digest
+
+    if asked.post:
+        if user not in deps.settings.planbot_admins:
+            return Answer.message(refusal("admins", "digest post"))
+        try:
+            return Answer.message(post_digest(deps, resend=True).summary())
+        except NoCommitteeChannel:
+            return Answer.message(
+                "There is no committee channel to post to: set PLANBOT_COMMITTEE_CHANNEL."
+            )
+    today = local_date(deps.clock, deps.settings.planbot_timezone)
+    try:
+        digest = build_digest(engine=deps.engine, settings=deps.settings, today=today)
+    except NoPlan:
+        return Answer.message(
+            "The plan has no priorities yet: an admin loads one with `planbot init`."
+        )
+    prepared = prepare_post(digest, chart=False)
+    top = prepared.top
+    return Answer(top.blocks, lambda: digest_text(digest))

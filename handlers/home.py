@@ -29,16 +29,22 @@ class HomePublisher:
         self.deps = deps
         self._monotonic = monotonic
         self._last: dict[str, float] = {}
+        self._stale: set[str] = set()
         self._lock = threading.Lock()
 
-    def publish(self, user: str, *, force: bool = False) -> bool:
-        """Publish `user`'s Home now; False when it was published moments ago."""
+    def publish(self, user: str, *, opened: bool = False) -> bool:
+        """Publish `user`'s Home now; False when it was published moments ago (a change then
+        marks it stale, so the next time they open it they see it fresh)."""
         now = self._monotonic()
         with self._lock:
             last = self._last.get(user)
-            if not force and last is not None and now - last < MIN_SECONDS_BETWEEN:
+            recent = last is not None and now - last < MIN_SECONDS_BETWEEN
+            if recent and not (opened and user in self._stale):
+                if not opened:
+                    self._stale.add(user)
                 return False
             self._last[user] = now
+            self._stale.discard(user)
         deps = self.deps
         data = home_data(
             engine=deps.engine,
@@ -60,7 +66,7 @@ def register(app: App, deps: Deps) -> HomePublisher:
     def home_opened(ack: Ack, event: dict) -> None:
         ack()
         if event.get("tab") == "home":
-            deps.background.submit(publisher.publish, event["user"], force=True)
+            deps.background.submit(publisher.publish, event["user"], opened=True)
 
     app.event("app_home_opened")(home_opened)
     return publisher

@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.plan.rag import Rag
 from bot.replies import service as replies
 from bot.replies.service import Incoming
-from bot.slack.sender import deliver
+from bot.slack.sender import LOOP_KINDS, deliver
 from store import inbox
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def accept(deps: Deps, *, key: str, kind: str, payload: dict) -> None:
 
 
 def process(deps: Deps, item_id: int) -> None:
-    item = inbox.take(engine=deps.engine, item_id=item_id)
+    item = inbox.take(engine=deps.engine, item_id=item_id, now=deps.clock.now())
     if item is None:
         return
     try:
@@ -61,7 +61,8 @@ def process(deps: Deps, item_id: int) -> None:
 def redrive(deps: Deps, *, older_than: timedelta = timedelta(minutes=1)) -> int:
     """Process what a crash left pending; how many items."""
     with Session(deps.engine) as session:
-        ids = inbox.pending(session=session, older_than=deps.clock.now() - older_than)
+        now = deps.clock.now()
+        ids = inbox.pending(session=session, now=now, older_than=now - older_than)
     for item_id in ids:
         process(deps, item_id)
     return len(ids)
@@ -72,7 +73,7 @@ def _today(deps: Deps):
 
 
 def _send(deps: Deps) -> None:
-    deliver(deps, pacer=deps.pacer)
+    deliver(deps, kinds=LOOP_KINDS, pacer=deps.pacer)
 
 
 def _incoming(payload: dict) -> Incoming:
@@ -80,19 +81,20 @@ def _incoming(payload: dict) -> Incoming:
 
 
 def _message(deps: Deps, payload: dict) -> None:
-    replies.receive(
+    outcome = replies.receive(
         engine=deps.engine,
         settings=deps.settings,
         now=deps.clock.now(),
         today=_today(deps),
         incoming=_incoming(payload),
     )
+    _rewrite(deps, approvals.rewrites_for(engine=deps.engine, proposal_ids=outcome.superseded))
     _send(deps)
 
 
 def _edit(deps: Deps, payload: dict) -> None:
     edit_ts = payload.pop("edit_ts")
-    replies.edited(
+    outcome = replies.edited(
         engine=deps.engine,
         settings=deps.settings,
         now=deps.clock.now(),
@@ -100,32 +102,42 @@ def _edit(deps: Deps, payload: dict) -> None:
         incoming=_incoming(payload),
         edit_ts=edit_ts,
     )
+    _rewrite(deps, approvals.rewrites_for(engine=deps.engine, proposal_ids=outcome.superseded))
     _send(deps)
 
 
 def _delete(deps: Deps, payload: dict) -> None:
-    replies.deleted(engine=deps.engine, now=deps.clock.now(), **payload)
+    outcome = replies.deleted(engine=deps.engine, now=deps.clock.now(), **payload)
+    _rewrite(deps, approvals.rewrites_for(engine=deps.engine, proposal_ids=outcome.superseded))
     _send(deps)
 
 
 def _tell(deps: Deps, payload: dict, text: str) -> None:
-    """A short answer to the person who pressed, in the thread of the message they pressed."""
+    """A short answer to the person who pressed, in the thread of the message they pressed.
+
+    Best effort: the change is recorded already, so a Slack failure here is logged, not raised
+    (raising would re-run the whole item and say "Already …" where "Confirmed" was meant)."""
     if not text:
         return
     try:
         deps.client.chat_postMessage(
             channel=payload["channel"], thread_ts=payload.get("thread_ts"), text=text
         )
-    except SlackApiError as exc:
-        log.warning("could not answer %s: %s", payload.get("user"), exc.response.get("error"))
+    except (SlackApiError, OSError) as exc:
+        log.warning("could not answer %s: %s", payload.get("user"), _why(exc))
 
 
 def _rewrite(deps: Deps, rewrites) -> None:
+    """Rewrite messages already posted (the chair's request, once decided); best effort too."""
     for channel, ts, text, blocks in rewrites:
         try:
             deps.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            log.warning("could not update %s %s: %s", channel, ts, exc.response.get("error"))
+        except (SlackApiError, OSError) as exc:
+            log.warning("could not update %s %s: %s", channel, ts, _why(exc))
+
+
+def _why(exc: Exception) -> str:
+    return exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
 
 
 def _confirm(deps: Deps, payload: dict) -> None:
@@ -142,7 +154,7 @@ def _confirm(deps: Deps, payload: dict) -> None:
 
 def _change(deps: Deps, payload: dict) -> None:
     update_id, _, rag = payload["value"].partition(":")
-    _, said = approvals.change_rag(
+    step = approvals.change_rag(
         engine=deps.engine,
         settings=deps.settings,
         now=deps.clock.now(),
@@ -150,7 +162,9 @@ def _change(deps: Deps, payload: dict) -> None:
         rag=Rag(rag),
         user=payload["user"],
     )
-    _tell(deps, payload, said)
+    _send(deps)
+    _rewrite(deps, step.rewrites)
+    _tell(deps, payload, step.said)
 
 
 def _not_this(deps: Deps, payload: dict) -> None:
@@ -196,6 +210,7 @@ def _answer_button(deps: Deps, payload: dict) -> None:
         rag=Rag(payload["rag"]) if payload.get("rag") else None,
         revised=payload.get("revised"),
     )
+    _rewrite(deps, approvals.rewrites_for(engine=deps.engine, proposal_ids=outcome.superseded))
     for proposal_id in outcome.proposals:
         step = approvals.confirm(
             engine=deps.engine,

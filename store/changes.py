@@ -120,7 +120,7 @@ def retime(
             reason=reason,
         )
     )
-    session.exec(
+    session.exec(  # type: ignore[call-overload]
         update(Action)
         .where(Action.id == action.id)
         .values(timescale=to, original_timescale=original)
@@ -132,13 +132,13 @@ def close(
     *, session: Session, action: ActionFacts, reason: str, at: datetime, by: str | None
 ) -> None:
     """Take an action out of the loop; it stays in the plan with its history."""
-    session.exec(
+    session.exec(  # type: ignore[call-overload]
         update(Action)
         .where(Action.id == action.id)
         .values(closed_at=at, closed_by=by, closed_reason=reason)
     )
     # A closed action is no longer anyone's to answer for: an open escalation about it ends.
-    session.exec(
+    session.exec(  # type: ignore[call-overload]
         update(Escalation)
         .where(Escalation.action_id == action.id, Escalation.resolved_at.is_(None))
         .values(resolved_at=at)

@@ -9,9 +9,9 @@ and the bot re-drives pending rows when it starts and on its ticks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -20,6 +20,8 @@ from store.engine import transaction
 from store.models import Inbox
 
 MAX_ATTEMPTS = 5
+# How long one process may take over an item before another may take it over.
+LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,14 @@ def receive(*, engine: Engine, key: str, kind: str, payload: dict, at: datetime)
         return session.exec(statement).scalar_one_or_none()  # type: ignore[call-overload]
 
 
-def take(*, engine: Engine, item_id: int) -> Received | None:
-    """The item to process (counting the attempt), or None when it is done or given up."""
+def take(*, engine: Engine, item_id: int, now: datetime) -> Received | None:
+    """Claim the item for processing (counting the attempt), or None when it is done, given up,
+    or being processed by another process whose claim has not run out."""
     with transaction(engine) as session:
         taken = session.exec(  # type: ignore[call-overload]
             update(Inbox)
-            .where(Inbox.id == item_id, Inbox.status == "pending")
-            .values(attempts=Inbox.attempts + 1)
+            .where(Inbox.id == item_id, _claimable(now))
+            .values(status="processing", claimed_until=now + LEASE, attempts=Inbox.attempts + 1)
         ).rowcount
         if taken != 1:
             return None
@@ -66,10 +69,19 @@ def take(*, engine: Engine, item_id: int) -> Received | None:
         return Received(row.id, row.key, row.kind, row.payload, row.attempts)
 
 
+def _claimable(now: datetime):
+    return or_(
+        Inbox.status == "pending",
+        (Inbox.status == "processing") & (Inbox.claimed_until < now),
+    )
+
+
 def done(*, engine: Engine, item_id: int, at: datetime) -> None:
     with transaction(engine) as session:
         session.exec(  # type: ignore[call-overload]
-            update(Inbox).where(Inbox.id == item_id).values(status="done", done_at=at, error=None)
+            update(Inbox)
+            .where(Inbox.id == item_id)
+            .values(status="done", done_at=at, error=None, claimed_until=None)
         )
 
 
@@ -79,13 +91,13 @@ def failed(*, engine: Engine, item_id: int, error: str, final: bool) -> None:
         session.exec(  # type: ignore[call-overload]
             update(Inbox)
             .where(Inbox.id == item_id)
-            .values(status="failed" if final else "pending", error=error[:500])
+            .values(status="failed" if final else "pending", error=error[:500], claimed_until=None)
         )
 
 
-def pending(*, session: Session, older_than: datetime | None = None) -> list[int]:
-    """Items stored but not processed: a crash's leftovers (or ones still being processed)."""
-    query = select(Inbox.id).where(Inbox.status == "pending").order_by(Inbox.id)
+def pending(*, session: Session, now: datetime, older_than: datetime | None = None) -> list[int]:
+    """Items stored but not processed: a crash's leftovers (a claim that ran out included)."""
+    query = select(Inbox.id).where(_claimable(now)).order_by(Inbox.id)
     if older_than is not None:
         query = query.where(Inbox.received_at < older_than)
     return list(session.exec(query))

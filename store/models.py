@@ -343,8 +343,10 @@ class Inbox(SQLModel, table=True):
     key: str = Field(unique=True, description="event:Ev…, message:C…:ts, action:…, view:…")
     kind: str
     payload: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = Field(default="pending", description="pending, done, failed")
+    status: str = Field(default="pending", description="pending, processing, done, failed")
     attempts: int = 0
+    # While one process works on an item nobody else may; past this it is taken to have died.
+    claimed_until: datetime | None = _utc(default=None)
     received_at: datetime = _utc()
     done_at: datetime | None = _utc(default=None)
     error: str | None = None

@@ -265,3 +265,26 @@ def forget(*, session: Session, key: str) -> None:
         row.key = f"{key}:replaced:{row.id}"
         session.add(row)
         session.flush()
+
+
+def plan(
+    *,
+    session: Session,
+    key: str,
+    kind: str,
+    recipient: str,
+    text: str,
+    blocks: list | None,
+    at: datetime,
+    thread_ts: str | None = None,
+    metadata: dict | None = None,
+) -> str | None:
+    """Plan one message (the sender's payload: text, blocks, thread, metadata) under `key`; the
+    key when it is new, None when the same message was planned before."""
+    payload = {"text": text, "blocks": blocks, "thread_ts": thread_ts}
+    if metadata:
+        payload["metadata"] = metadata
+    row = insert_if_absent(
+        session=session, key=key, kind=kind, recipient=recipient, payload=payload, at=at
+    )
+    return key if row is not None else None

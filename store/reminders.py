@@ -59,6 +59,7 @@ def action_states(*, session: Session, tz: str) -> list[ActionState]:
         Action.timescale,
         Action.original_timescale,
         Action.rag,
+        Action.closed_at,
     )
     states = []
     for row in session.exec(select(*columns).order_by(Action.priority_id, Action.number)):
@@ -76,6 +77,7 @@ def action_states(*, session: Session, tz: str) -> list[ActionState]:
                 timescale=row.timescale,
                 original_timescale=row.original_timescale,
                 rag=Rag(row.rag),
+                closed=row.closed_at is not None,
                 last_update=_utc(updated).astimezone(zone).date() if updated else None,
                 snoozed_until=until,
             )

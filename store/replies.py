@@ -338,3 +338,39 @@ def update_facts(*, session: Session, update_id: int) -> UpdateFacts | None:
         row.slack_ts,
         row.retracted_at is not None,
     )
+
+
+def supersede(*, session: Session, action_id: int, keep: int, at: datetime) -> list[int]:
+    """Withdraw the action's other undecided proposals: the newest answer is the lead's word.
+    Returns those that were with the approvers, whose requests must now say so."""
+    rows = session.exec(
+        select(RagProposal).where(
+            RagProposal.action_id == action_id,
+            RagProposal.id != keep,
+            RagProposal.status.in_(UNDECIDED),
+        )
+    ).all()
+    with_approvers = []
+    for row in rows:
+        if row.status == "awaiting_approval":
+            with_approvers.append(row.id)
+        row.status, row.decided_at, row.reason = "withdrawn", at, "superseded by a newer update"
+        session.add(row)
+    session.flush()
+    return with_approvers
+
+
+def withdraw_of_update(*, session: Session, update_id: int, at: datetime, reason: str) -> list[int]:
+    """Withdraw the undecided proposals an update made (it was edited or deleted); returns
+    those that were with the approvers."""
+    rows = session.exec(
+        select(RagProposal).where(
+            RagProposal.update_id == update_id, RagProposal.status.in_(UNDECIDED)
+        )
+    ).all()
+    with_approvers = [row.id for row in rows if row.status == "awaiting_approval"]
+    for row in rows:
+        row.status, row.decided_at, row.reason = "withdrawn", at, reason
+        session.add(row)
+    session.flush()
+    return with_approvers

@@ -22,7 +22,7 @@ def test_every_job_is_registered_once_with_its_id(sqlite_seeded):
     scheduler.start(paused=True)
     try:
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {job.id for job in JOBS} == {"reminders", "inbox"}
+        assert set(jobs) == {job.id for job in JOBS} == {"reminders", "digest", "snapshot", "inbox"}
         # Re-registering replaces rather than duplicates (a restart within one process).
         for job in JOBS:
             scheduler.add_job(lambda: None, "interval", minutes=5, id=job.id, replace_existing=True)

@@ -107,6 +107,16 @@ def decided(p: Proposed, outcome: str, by: str, reason: str | None = None) -> Me
     return Message(f"Action {p.ref}: {outcome} by {by}", blocks)
 
 
+def withdrawn(p: Proposed) -> Message:
+    """The approvers' request once the lead replaced or took back what it asked: no buttons."""
+    blocks = [
+        header(f"Action {p.ref}: withdrawn"),
+        section(_details(p)),
+        context("The lead sent a newer update (or took this one back); it replaces this request."),
+    ]
+    return Message(f"Action {p.ref}: withdrawn by the lead", blocks)
+
+
 def lead_notice(p: Proposed, outcome: str, by: str, reason: str | None = None) -> Message:
     """What the lead hears in their thread when the approvers decide."""
     if outcome == "accepted":

@@ -16,11 +16,12 @@ from bot.approvals.messages import (
     approval_request,
     decided,
     lead_notice,
+    withdrawn,
 )
 from bot.plan.permissions import may_update_action
 from bot.plan.rag import Rag
 from bot.plan.refs import thread_of
-from bot.replies.messages import plain_message, question_message
+from bot.replies.messages import QUESTION_EVENT, plain_message, question_message
 from bot.settings import Settings
 from store import outbox
 from store import replies as store
@@ -74,11 +75,17 @@ def _plan(
     now: datetime,
     kind: str = "answer",
 ) -> list[str]:
-    payload = {"text": message.text, "blocks": message.blocks, "thread_ts": thread_of(thread_ts)}
-    row = outbox.insert_if_absent(
-        session=session, key=key, kind=kind, recipient=recipient, payload=payload, at=now
+    key = outbox.plan(
+        session=session,
+        key=key,
+        kind=kind,
+        recipient=recipient,
+        text=message.text,
+        blocks=message.blocks,
+        thread_ts=thread_of(thread_ts),
+        at=now,
     )
-    return [key] if row is not None else []
+    return [key] if key else []
 
 
 def confirm(
@@ -96,12 +103,13 @@ def confirm(
             step.said = f"Only the leads of {view.action.ref} can confirm this."
             return step
         if view.status == "evidence_pending" and view.evidence:
-            store.move(
+            if not store.move(
                 session=session,
                 proposal_id=proposal_id,
                 from_=("evidence_pending",),
                 to="awaiting_approval",
-            )
+            ):
+                return _raced(step, view)
             step.keys += _ask_approvers(session, settings, view, now)
             step.said = (
                 f"Thanks: {view.action.ref} completed, with evidence, has gone to the chair."
@@ -111,13 +119,14 @@ def confirm(
             step.said = f"Already {view.status.replace('_', ' ')}."
             return step
         if view.rag is Rag.COMPLETED and not view.evidence:
-            store.move(
+            if not store.move(
                 session=session,
                 proposal_id=proposal_id,
                 from_=("unconfirmed",),
                 to="evidence_pending",
                 confirmed_at=now,
-            )
+            ):
+                return _raced(step, view)
             step.said = (
                 f"Confirmed: {view.action.ref} completed — evidence pending. The plan counts an "
                 "action Completed only when it is evidenced: reply in this thread with a link, "
@@ -125,7 +134,7 @@ def confirm(
             )
             return step
         if not settings.planbot_approval_required:
-            store.move(
+            if not store.move(
                 session=session,
                 proposal_id=proposal_id,
                 from_=("unconfirmed",),
@@ -133,21 +142,30 @@ def confirm(
                 confirmed_at=now,
                 decided_by=user,
                 decided_at=now,
-            )
+            ):
+                return _raced(step, view)
             store.apply(
                 session=session, proposal_id=proposal_id, by=user, at=now, via="confirmation"
             )
             step.said = f"Confirmed: {view.action.ref} is updated."
             return step
-        store.move(
+        if not store.move(
             session=session,
             proposal_id=proposal_id,
             from_=("unconfirmed",),
             to="awaiting_approval",
             confirmed_at=now,
-        )
+        ):
+            return _raced(step, view)
         step.keys += _ask_approvers(session, settings, view, now)
         step.said = f"Confirmed: {view.action.ref} has gone to the chair for acceptance."
+    return step
+
+
+def _raced(step: Step, view: store.ProposalView) -> Step:
+    """Someone (another click, a retry) moved the proposal since it was read: say so, do nothing."""
+    step.keys = []
+    step.said = f"Your update on {view.action.ref} was already dealt with."
     return step
 
 
@@ -165,8 +183,10 @@ def _ask_approvers(
 
 def change_rag(
     *, engine: Engine, settings: Settings, now: datetime, update_id: int, rag: Rag, user: str
-) -> tuple[int | None, str]:
-    """The lead corrects the RAG the bot read; the proposal (made if none) waits to be confirmed."""
+) -> Step:
+    """The lead corrects the RAG the bot read: the proposal waiting for their confirmation
+    changes; one already with the approvers is replaced by a new one (they are told)."""
+    step = Step()
     with transaction(engine) as session:
         ids = store.proposals_of_update(session=session, update_id=update_id)
         views = [store.proposal(session=session, proposal_id=i) for i in ids]
@@ -174,28 +194,64 @@ def change_rag(
         if open_:
             view = open_[-1]
             if not _may_answer_for(session, settings, view, user):
-                return None, f"Only the leads of {view.action.ref} can change this."
+                step.said = f"Only the leads of {view.action.ref} can change this."
+                return step
             store.change(
                 session=session, proposal_id=view.id, rag=rag, revised=view.revised_timescale
             )
-            return view.id, f"Changed to {rag.label}: press Confirm to send it on."
+            step.said = f"Changed to {rag.label}: press Confirm to send it on."
+            return step
         update = store.update_facts(session=session, update_id=update_id)
         if update is None or update.author != user and user not in settings.planbot_admins:
-            return None, "Only the person who wrote the update can change its RAG."
+            step.said = "Only the person who wrote the update can change its RAG."
+            return step
+        earlier = next((v for v in reversed(views) if v.status in store.UNDECIDED), None)
         proposal_id = store.add_proposal(
             session=session,
             action_id=update.action_id,
             update_id=update_id,
             rag=rag,
-            revised=None,
-            evidence=None,
+            revised=earlier.revised_timescale if earlier else None,
+            evidence=earlier.evidence if earlier else None,
             by=user,
             at=now,
             status="unconfirmed",
             echo_channel=update.channel,
             echo_ts=update.ts,
         )
-    return proposal_id, f"{rag.label} proposed: press Confirm to send it on."
+        step.rewrites = withdrawn_rewrites(
+            session,
+            store.supersede(session=session, action_id=update.action_id, keep=proposal_id, at=now),
+        )
+    # Choosing a rating from the menu is the lead's word in so many words: it needs no second
+    # press, and the echo has no Confirm button for a proposal made after it was posted.
+    confirmed = confirm(
+        engine=engine, settings=settings, now=now, proposal_id=proposal_id, user=user
+    )
+    step.keys += confirmed.keys
+    step.said = f"{rag.label}: " + confirmed.said[0].lower() + confirmed.said[1:]
+    return step
+
+
+def withdrawn_rewrites(session: Session, proposal_ids: list[int]) -> list[tuple]:
+    """The approvers' requests for proposals a newer answer replaced, rewritten to say so."""
+    rewrites = []
+    for proposal_id in proposal_ids:
+        view = store.proposal(session=session, proposal_id=proposal_id)
+        done = withdrawn(proposed(view))
+        rewrites += [
+            (channel, ts, done.text, done.blocks)
+            for channel, ts in outbox.posted(session=session, prefix=f"approval:{proposal_id}:")
+        ]
+    return rewrites
+
+
+def rewrites_for(*, engine: Engine, proposal_ids: list[int]) -> list[tuple]:
+    """withdrawn_rewrites, in a session of its own (after a reply was processed)."""
+    if not proposal_ids:
+        return []
+    with Session(engine) as session:
+        return withdrawn_rewrites(session, proposal_ids)
 
 
 def not_this(
@@ -233,22 +289,28 @@ def not_this(
         pairs = [(ref, facts[ref].text) for ref in mine if ref in facts]
         message = question_message(pairs, f"I have taken that update off {update.action_ref}.")
         root = thread_ts or update.ts
-        payload = {
-            "text": message.text,
-            "blocks": message.blocks,
-            "thread_ts": thread_of(root),
-            "metadata": {
-                "event_type": "planbot_question",
-                "event_payload": {"text": update.text[:3000], "files": 0, "candidates": mine[:10]},
-            },
-        }
         key = f"question:{channel}:{root}"
         # A question already asked in this thread is replaced by this one.
         outbox.forget(session=session, key=key)
-        if outbox.insert_if_absent(
-            session=session, key=key, kind="answer", recipient=channel, payload=payload, at=now
-        ):
-            step.keys.append(key)
+        planned = outbox.plan(
+            session=session,
+            key=key,
+            kind="answer",
+            recipient=channel,
+            text=message.text,
+            blocks=message.blocks,
+            thread_ts=thread_of(root),
+            metadata={
+                "event_type": QUESTION_EVENT,
+                "event_payload": {
+                    "text": update.text[:3000],
+                    "files": 0,
+                    "candidates": mine[:10],
+                },
+            },
+            at=now,
+        )
+        step.keys += [planned] if planned else []
         step.said = f"Taken off {update.action_ref}."
     return step
 

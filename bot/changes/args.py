@@ -139,7 +139,7 @@ def parse_add(rest: str) -> AddAction | str:
         return f"The new action's text is empty. {usage}"
     parts = _keyword_parts(words[2:], _ADD_KEYWORDS)
     if isinstance(parts, str):
-        return f"{parts} After the text come `lead \"ROLE\"` and `due DATE`: {usage}."
+        return f'{parts} After the text come `lead "ROLE"` and `due DATE`: {usage}.'
     leads = tuple(" ".join(t.text for t in value) for keyword, value in parts if keyword == "lead")
     if not leads:
         return f"Say who leads the new action: {usage}."
@@ -209,7 +209,9 @@ def parse_measure(kind: MeasureKind, rest: str) -> RecordMeasure | str:
     usage = f"`{MEASURE_USAGE[kind]}`"
     what, value_word = MEASURE_WORDS[kind], VALUE_WORDS[kind]
     if not words:
-        return f"Say which priority, which {what} (its name or number) and the {value_word}: {usage}."
+        return (
+            f"Say which priority, which {what} (its name or number) and the {value_word}: {usage}."
+        )
     priority = _priority(words[0])
     if priority is None:
         return f"{_shown(words[0].text)!r} is not a priority number. {usage}"

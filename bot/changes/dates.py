@@ -30,8 +30,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _NAMED = re.compile(
     r"(\d{1,2})(?:st|nd|rd|th)?[\s-]+(?:of\s+)?([a-z]+)\.?,?[\s-]+'?(\d{2}|\d{4})", re.IGNORECASE
 )
-# What someone who left out the year wrote: 31/03, 31 March
-_NO_YEAR = re.compile(r"\d{1,2}(?:[/.-]\d{1,2}|(?:st|nd|rd|th)?\s+[a-z]+\.?)", re.IGNORECASE)
+# What someone who left out the year wrote: 31/03, 31 March ("3.4" is an action, not a date)
+_NO_YEAR = re.compile(r"\d{1,2}(?:/\d{1,2}|(?:st|nd|rd|th)?\s+[a-z]+\.?)", re.IGNORECASE)
 
 
 def read_date(text: str) -> date | str:
@@ -46,7 +46,9 @@ def read_date(text: str) -> date | str:
     elif match := _NAMED.fullmatch(written):
         month_number = _MONTHS.get(match[2].lower())
         if month_number is None:
-            return f"{written!r} is not a date: {match[2]!r} is not a month. Write it as {EXAMPLES}."
+            return (
+                f"{written!r} is not a date: {match[2]!r} is not a month. Write it as {EXAMPLES}."
+            )
         day, month, year = int(match[1]), month_number, _year(match[3])
     elif _NO_YEAR.fullmatch(written):
         return f"{written!r} has no year; write the whole date, e.g. {EXAMPLES}."

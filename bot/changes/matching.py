@@ -31,8 +31,7 @@ def find_measure(
         if 1 <= number <= len(names):
             return number - 1
         return (
-            f"Priority {priority} has no {what} {number}: its {what}s are numbered "
-            f"1–{len(names)}. {_listed(range(len(names)), names, what, priority)}"
+            f"Priority {priority} has no {what} {number}; {_listed(range(len(names)), names, what)}"
         )
     wanted = measure_key(typed)
     keys = [measure_key(name) for name in names]
@@ -43,29 +42,26 @@ def find_measure(
     if len(containing) == 1:
         return containing[0]
     if containing:
+        listed = "; ".join(_numbered(i, names) for i in containing)
         return (
-            f"{_shown(typed)!r} is part of several of priority {priority}'s {what}s; give its "
-            f"number or more of its name. {_listed(containing, names, what, priority, 'They')}"
+            f"{_shown(typed)!r} is part of several of priority {priority}'s {what}s ({listed}); "
+            "give its number or more of its name."
         )
     close = difflib.get_close_matches(wanted, keys, n=3, cutoff=0.5)
     hint = (
         f" Did you mean {' or '.join(str(keys.index(key) + 1) for key in close)}?" if close else ""
     )
-    return (
-        f"Priority {priority} has no {what} {_shown(typed)!r}.{hint} "
-        f"{_listed(range(len(names)), names, what, priority)}"
-    )
+    every = _listed(range(len(names)), names, what, its="Its")
+    return f"Priority {priority} has no {what} {_shown(typed)!r}.{hint} {every}"
 
 
-def _listed(
-    which: Sequence[int] | range,
-    names: Sequence[str],
-    what: str,
-    priority: int,
-    lead: str | None = None,
-) -> str:
-    listed = "; ".join(f"{i + 1} {_shown(names[i], _LISTED_CHARS)!r}" for i in which)
-    return f"{lead or f'Priority {priority} has {what}s'}: {listed}."
+def _listed(which: Sequence[int] | range, names: Sequence[str], what: str, its: str = "its") -> str:
+    """ "its KPIs are 1 '…'; 2 '…'." (numbered as a /plan kpi may name them)"""
+    return f"{its} {what}s are {'; '.join(_numbered(i, names) for i in which)}."
+
+
+def _numbered(index: int, names: Sequence[str]) -> str:
+    return f"{index + 1} {_shown(names[index], _LISTED_CHARS)!r}"
 
 
 def _shown(text: str, limit: int = 40) -> str:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, FixedClock, SystemClock
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 
 class UsageError(Exception):

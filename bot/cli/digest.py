@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database
 from bot.clock import local_date
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database, parse_today
 from bot.clock import local_date
 from bot.plan.refs import SLACK_USER_ID
 from bot.plan.roles import mapped_message
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 
 def cmd_leads(args: argparse.Namespace, settings: Settings) -> int:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database
 from bot.clock import local_date
 from bot.plan.refs import ActionRef
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 
 def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,14 +33,14 @@ def cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from bot.deps import make_deps
     from bot.reminders.service import mapped_users, plan_reminders
     from bot.slack.people import time_zones
-    from bot.slack.sender import deliver
+    from bot.slack.sender import LOOP_KINDS, deliver
 
     deps = make_deps(settings, engine=engine, clock=clock)
     zones = time_zones(deps, mapped_users(engine=engine))
     planned = plan_reminders(
         engine=engine, settings=settings, now=clock.now(), people_tz=zones, everyone_due=day
     )
-    delivered = deliver(deps, pacer=deps.pacer)
+    delivered = deliver(deps, kinds=LOOP_KINDS, pacer=deps.pacer)
     if args.json:
         print(json.dumps(plan.as_json(), indent=2))
     else:

@@ -13,9 +13,8 @@ import logging
 import os
 import sys
 
-from bot.cli import digest, leads, loop, operations, plan
+from bot.cli import changes, digest, leads, loop, operations, plan
 from bot.cli.common import UsageError, safe_url
-from bot.settings import SettingsError, load_settings, unknown_variables
 
 log = logging.getLogger("planbot")
 
@@ -25,6 +24,7 @@ COMMANDS = {
     **loop.COMMANDS,
     **operations.COMMANDS,
     **digest.COMMANDS,
+    **changes.COMMANDS,
 }
 
 
@@ -50,6 +50,10 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Imported once the arguments are read: `planbot --help` needs neither pydantic nor the
+    # store (its start-up is budgeted: PRODUCT.md §7).
+    from bot.settings import SettingsError, load_settings, unknown_variables
+
     for warning in unknown_variables():
         print(f"planbot: warning: {warning}", file=sys.stderr)
     try:
@@ -62,26 +66,48 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Alembic narrates every start at INFO; planbot reports what it did itself.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    try:
+        run, _ = COMMANDS[args.command]
+        return run(args, settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        code = _failed(exc, settings)
+        if code is None:
+            raise
+        return code
+
+
+def _failed(exc: Exception, settings) -> int | None:
+    """Say why a command failed, in one line on stderr, and return its exit code; None for a
+    failure planbot does not know (a bug: its traceback is shown). The exception types are
+    imported only here, once something failed: importing them costs a command's start-up the
+    store and Alembic, which most commands never need."""
     from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.plan.calendar import UnknownRegion
     from bot.plan.plan_file import PlanFileError
     from store.archive import PlanAlreadyLoaded
     from store.engine import CopyFailed, DatabaseTooNew
 
-    try:
-        run, _ = COMMANDS[args.command]
-        return run(args, settings)
-    except PlanAlreadyLoaded:
+    if isinstance(exc, PlanAlreadyLoaded):
         print(
             "Another planbot loaded a plan into this database meanwhile; nothing was changed.",
             file=sys.stderr,
         )
         return 2
-    except (UsageError, PlanFileError) as exc:
+    if isinstance(exc, UsageError | PlanFileError):
         print(exc, file=sys.stderr)
         return 2
-    except DatabaseTooNew as exc:
+    if isinstance(exc, UnknownRegion):
+        # Settings check the region's shape only; the calendar looks it up when first used.
+        print(
+            f"planbot cannot start; fix these settings:\n  PLANBOT_HOLIDAY_REGION: {exc}",
+            file=sys.stderr,
+        )
+        return 2
+    if isinstance(exc, DatabaseTooNew):
         print(
             f"planbot: the database at {safe_url(settings)} was written by a newer planbot "
             f"(schema revision {exc.revision}); this planbot ({_version()}) knows revisions up "
@@ -89,32 +115,31 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    except CopyFailed as exc:
+    if isinstance(exc, CopyFailed):
         # The backup taken before a schema upgrade could not be written (a full disk, say).
         print(
             f"planbot: could not copy the database at {safe_url(settings)}: {exc}", file=sys.stderr
         )
         return 1
-    except SQLAlchemyError as exc:
+    if isinstance(exc, SQLAlchemyError):
         # One line, without the statement (it may hold data) or the URL (it may hold a password).
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(f"planbot: the database at {safe_url(settings)} failed: {reason}", file=sys.stderr)
         return 1
-    except SlackApiError as exc:
+    if isinstance(exc, SlackApiError):
         print(
             f"planbot: Slack refused {exc.response.api_url}: {exc.response.get('error')}",
             file=sys.stderr,
         )
         return 1
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # `planbot status | head` closed the pipe: not an error; keep Python from complaining at exit.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
-    except OSError as exc:
+    if isinstance(exc, OSError):
         print(f"planbot: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    return None
 
 
 if __name__ == "__main__":

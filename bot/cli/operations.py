@@ -6,17 +6,24 @@ import argparse
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, parse_port, require_database
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot: Socket Mode by default, or an HTTP endpoint at /slack/events with --http."""
+    from bot.reminders.service import calendar_of
     from bot.runner import missing_credentials, run
 
     if not missing_credentials(settings, http=args.http):  # else run() says what is missing
         require_database(settings)
+    # Settings check only the holiday region's shape; an unknown region stops the bot here, at
+    # start, not at its first reminder (UnknownRegion: one line, exit 2, from main).
+    calendar_of(settings).check()
     return run(settings, http=args.http, port=args.port, host=args.host)
 
 

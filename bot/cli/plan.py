@@ -6,12 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database, safe_url
 from bot.clock import Clock, local_date
 from bot.plan.roles import merge_role_spellings
 from bot.plan.words import counted
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
@@ -257,11 +260,12 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             .replace("`", "")
         )
     engine = open_database(settings)
+    today = local_date(clock_of(args, settings), settings.planbot_timezone)
     with Session(engine) as session:
-        answer = answer_status(session=session, command=parsed)
+        # The JSON lists every action of the whole plan; the text needs only its counts.
+        answer = answer_status(session=session, command=parsed, today=today, detailed=args.json)
     if answer.error:
         raise UsageError(answer.error)
-    today = local_date(clock_of(args, settings), settings.planbot_timezone)
     if args.json:
         print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
     else:

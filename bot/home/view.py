@@ -45,7 +45,7 @@ def home_view(data: HomeData) -> dict[str, Any]:
         blocks.append(section("You lead no open actions. `/plan status` shows the whole plan."))
     shown = 0
     for action in mine:
-        days = (action.timescale - data.today).days if action.timescale else 0
+        days = (action.timescale - data.today).days if action.timescale else None
         new, _ = action_blocks(action, days, "Snooze 3 working days")
         if len(new) > room:
             break

@@ -73,6 +73,8 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             show(world.new_items())
 
         def show(items: list[dict]) -> None:
+            # Each change also refreshes the App Home of whoever acted: not shown here.
+            items = [i for i in items if i.get("kind") != "view"]
             say(world.render(items) if items else "(nothing)")
 
         def reply(who, text: str, caption: str, thread_ts: str | None) -> dict | None:
@@ -82,7 +84,10 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             world.say(who.user_id, text, thread_ts=thread_ts)
             items = world.new_items()
             show(items)
-            return next((i for i in reversed(items) if i.get("blocks")), None)
+            # The bot's answer in the conversation (not, say, the App Home it refreshed).
+            return next(
+                (i for i in reversed(items) if i.get("kind") == "message" and i.get("blocks")), None
+            )
 
         def press(who, label: str, item: dict | None, caption: str) -> None:
             say()
@@ -138,7 +143,12 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
         for offset in range(14):
             when = start + timedelta(days=offset)
             world.run_day(when)
-            items = [i for i in world.new_items() if i.get("kind") == "message"]
+            # DMs only: the committee channel's digest is shown once, at the end.
+            items = [
+                i
+                for i in world.new_items()
+                if i.get("kind") == "message" and i.get("channel") != world.committee_channel
+            ]
             if not items:
                 say(
                     f"  {when:%a %d %b}: nothing due"
@@ -192,8 +202,33 @@ def run_demo(settings: Settings, *, today: date | None, out: Path | None, stdout
             press(chair, "Accept", request, "The chair accepts.")
         step(chair, "status 5.4", "Anyone can see 5.4 now: Amber, re-timed, with its history.")
 
+        # The week after: Monday's digest in the committee channel, exception first.
+        monday = date(2018, 11, 26)
+        say()
+        say(f"▶ {monday:%A %d %B}: the scheduler posts the weekly digest to the committee channel.")
+        world.run_day(monday)
+        world.new_items()
+        channel = world.committee_channel
+        # The Mondays before posted theirs too: this one is the week's.
+        for message in world.double.messages(channel)[-1:]:
+            show([{"kind": "message", "channel": channel, **message}])
+            replies = world.double.thread(channel, message["ts"])[1:]
+            if replies:
+                say(
+                    f"  (and {counted(len(replies), 'reply')} in its thread: by month, by priority, a chart)"
+                )
+
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
+            from bot.digest.service import build_digest, prepare_post
+
+            chart = prepare_post(
+                build_digest(engine=engine, settings=world.settings, today=monday)
+            ).chart
+            if chart:
+                (out / "digest.png").write_bytes(chart)
+                say()
+                say(f"▶ The digest's chart: {out / 'digest.png'}")
             from bot.spreadsheet import write_workbook
 
             with Session(engine) as session:

@@ -132,7 +132,8 @@ def render_item(item: dict, names: dict[str, str], buttons: list[dict] | None = 
     who = names.get(item.get("user") or "", item.get("user") or "")
     where = names.get(item.get("channel") or "", item.get("channel") or "")
     heading = {
-        "message": f"planbot → {where}" + (" (in thread)" if item.get("thread_ts") else ""),
+        "message": f"planbot → {where}"
+        + (" (in thread)" if item.get("thread_ts") not in (None, item.get("ts")) else ""),
         "update": f"planbot edited a message in {where}",
         "ephemeral": f"planbot → {who} (only visible to you)",
         "response": f"planbot → {who} (only visible to you)",

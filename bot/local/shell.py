@@ -243,13 +243,14 @@ class Shell:
             else:
                 self.tick(day)
         elif verb == "channel":
-            messages = world.double.messages(world.committee_channel)
-            self.say(
-                world.render(
-                    [{"kind": "message", "channel": world.committee_channel, **m} for m in messages]
-                )
-                or "(the committee channel is empty)"
-            )
+            # The digest and its thread (per priority, the chart), as a member reads them.
+            channel = world.committee_channel
+            items = [
+                {"kind": "message", "channel": channel, **m}
+                for top in world.double.messages(channel)
+                for m in world.double.thread(channel, top["ts"]) or [top]
+            ]
+            self.say(world.render(items) or "(the committee channel is empty)")
         elif verb == "users":
             for person in world.people.values():
                 self.say(f"  {person.user_id}  {person.name:<18} {person.title}  [{person.tz}]")

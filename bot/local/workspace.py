@@ -21,6 +21,7 @@ from bot.deps import make_deps
 from bot.local.render import render_item
 from bot.reminders.timing import local_send_instant
 from bot.settings import Settings
+from bot.slack.client import make_client
 from bot.slack_double import SignedRequests, SlackDouble
 from store import leads
 from store.engine import transaction
@@ -127,7 +128,9 @@ class LocalSlack:
             self.settings,
             engine=engine,
             clock=clock,
-            client=self.double.web_client(),
+            # Production's client (bot/slack/client.py): it never resends blindly after a
+            # dropped connection, so the shell, the demo and the tests see what Slack would.
+            client=make_client(self.settings),
             background=Background.inline(),
             paced=False,
         )

@@ -23,7 +23,10 @@ def uk_date(day: date | None) -> str:
 
 
 def due_phrase(action: ActionView, today: date) -> str:
-    """ "due in 5 days", "12 days overdue", "due today"; completed actions are never overdue."""
+    """ "due in 5 days", "12 days overdue", "due today"; completed and closed actions are never
+    overdue."""
+    if action.closed:
+        return "closed"
     if action.timescale is None:
         return "timescale missing"
     if action.rag is Rag.COMPLETED:
@@ -40,6 +43,7 @@ def is_overdue(action: ActionView, today: date) -> bool:
     return (
         action.timescale is not None
         and action.rag is not Rag.COMPLETED
+        and not action.closed
         and action.timescale < today
     )
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
+from bot.plan.tallies import Tally
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,16 @@ class ActionView:
     last_update: UpdateView | None
     is_new: bool = False
     note: str | None = None
+    closed: bool = False  # taken out of the loop (superseded), kept in the plan and its history
+
+
+@dataclass(frozen=True)
+class Closure:
+    """When, by whom and why an action was closed."""
+
+    at: datetime
+    by: str | None
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,12 @@ class ActionDetail:
     history: tuple[HistoryEntry, ...]
     # Why the approvers were alerted about it and when, while its lead has not answered.
     escalation: str | None = None
+    closure: Closure | None = None
 
 
 @dataclass(frozen=True)
 class PlanOutline:
-    """What a whole-plan status needs: every priority with its actions."""
+    """Every priority with its actions: what the digest and `planbot status --json` need."""
 
     name: str
     priorities: tuple[PriorityView, ...]
@@ -67,3 +79,34 @@ class PlanOutline:
     @property
     def numbers(self) -> list[int]:
         return [priority.number for priority in self.priorities]
+
+
+@dataclass(frozen=True)
+class PriorityCounts:
+    """One priority's row in the whole-plan table: its actions counted, not read."""
+
+    number: int
+    ofsted_recommendation: int | None
+    title: str
+    tally: Tally
+    overdue: int  # open actions past their timescale, as of the summary's day
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """What a whole-plan status shows: each priority's counts as of a day.
+
+    Counted by the store (one GROUP BY), so its size is the number of priorities, whatever the
+    number of actions and updates (issue 10, budget 3).
+    """
+
+    name: str
+    priorities: tuple[PriorityCounts, ...]
+
+    @property
+    def tally(self) -> Tally:
+        return sum((p.tally for p in self.priorities), Tally())
+
+    @property
+    def overdue(self) -> int:
+        return sum(p.overdue for p in self.priorities)

@@ -17,3 +17,14 @@ def _plural(noun: str) -> str:
     if re.search(r"(s|x|z|ch|sh)$", noun):
         return noun + "es"
     return noun + "s"
+
+
+# Control characters (C0 but tab and line feed, DEL, C1): text holding them would print raw to a
+# terminal (ESC starts an escape sequence, BEL rings), XLSX cannot hold most of them, and
+# PostgreSQL refuses NUL in text. Tab and line breaks stay: they lay out a long progress text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_control(text: str) -> str:
+    """Text as people meant it: line breaks as "\\n", control characters left out."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

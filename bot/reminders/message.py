@@ -87,22 +87,23 @@ def _short(text: str) -> str:
     return shorten(text, ACTION_TEXT_CHARS)
 
 
-def _action_lines(action: ActionState, days: int, ref: str) -> list[str]:
+def _action_lines(action: ActionState, days: int | None, ref: str) -> list[str]:
     """The action's number and text, then its RAG, timescale, lateness and last update."""
     timescale = uk_date(action.timescale) if action.timescale else "no timescale"
     if action.revised and action.original_timescale:
         timescale += f" (originally {uk_date(action.original_timescale)})"
-    when = days_phrase(days)
+    # No timescale, no lateness to speak of (the Home lists such actions too).
+    when = days_phrase(days) if days is not None else "no timescale to be late against"
     last = uk_date(action.last_update) if action.last_update else "none yet"
     return [
         f"*{ref}* {escape(_short(action.text))}",
         f"{RAG_EMOJI[action.rag]} {action.rag.label} · Timescale {timescale} · "
-        f"{f'*{when}*' if days < 0 else when} · Last update {last}",
+        f"{f'*{when}*' if days is not None and days < 0 else when} · Last update {last}",
     ]
 
 
 def action_blocks(
-    action: ActionState, days: int, button_text: str, lead: str | None = None
+    action: ActionState, days: int | None, button_text: str, lead: str | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """An action's section (number, text, RAG, timescale, lateness, last update, lead) and its
     buttons (the common answers and snooze), and their characters of text: the reminder DM and

@@ -316,3 +316,8 @@ def may_snooze(*, engine: Engine, settings: Settings, ref: str, user: str) -> bo
     with Session(engine) as session:
         leads, deputies = store.action_people(session=session, ref=ref)
     return may_update_action(user, leads=leads, deputies=deputies, admins=settings.planbot_admins)
+
+
+def action_exists(*, engine: Engine, ref: str) -> bool:
+    with Session(engine) as session:
+        return ref in store.action_ids(session=session)

@@ -8,7 +8,7 @@ or redelivered item changes nothing twice and sends nothing twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import Engine
@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.plan.permissions import may_update_action
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef, thread_of
+from bot.plan.words import without_control
 from bot.replies.evidence import find_evidence
 from bot.replies.messages import (
     QUESTION_EVENT,
@@ -63,22 +64,48 @@ class Outcome:
 
     keys: list[str] = field(default_factory=list)
     summary: str = ""
+    # Proposals a newer answer replaced while the approvers had them: their requests say so.
+    superseded: list[int] = field(default_factory=list)
 
 
-def _payload(message: Message, thread_ts: str | None, metadata: dict | None = None) -> dict:
-    payload = {"text": message.text, "blocks": message.blocks, "thread_ts": thread_of(thread_ts)}
-    if metadata:
-        payload["metadata"] = metadata
-    return payload
-
-
-def _plan(
-    session: Session, key: str, recipient: str, payload: dict, now: datetime, kind: str = "answer"
-) -> str | None:
-    row = outbox.insert_if_absent(
-        session=session, key=key, kind=kind, recipient=recipient, payload=payload, at=now
+def _say(
+    session: Session,
+    key: str,
+    recipient: str,
+    message: Message,
+    thread_ts: str | None,
+    now: datetime,
+    metadata: dict | None = None,
+) -> list[str]:
+    """Plan the bot's answer in the outbox, in the same transaction as what it answers."""
+    key = outbox.plan(
+        session=session,
+        key=key,
+        kind="answer",
+        recipient=recipient,
+        text=message.text,
+        blocks=message.blocks,
+        thread_ts=thread_of(thread_ts),
+        metadata=metadata,
+        at=now,
     )
-    return key if row is not None else None
+    return [key] if key else []
+
+
+def _refused(
+    session: Session, settings: Settings, incoming: Incoming, ref: str, now: datetime
+) -> list[str] | None:
+    """None when the person may update the action; else the planned answer saying who leads it
+    (and nothing is recorded)."""
+    roles, users, deputies = store.leads_of(session=session, ref=ref)
+    if may_update_action(
+        incoming.user, leads=users, deputies=deputies, admins=settings.planbot_admins
+    ):
+        return None
+    key = f"notlead:{incoming.channel}:{incoming.ts}:{ref}"
+    return _say(
+        session, key, incoming.channel, not_lead_message(ref, roles, users), incoming.root, now
+    )
 
 
 def _context_actions(facts: dict[str, store.ActionFacts], refs: list[str]) -> list[ContextAction]:
@@ -93,6 +120,7 @@ def receive(
     *, engine: Engine, settings: Settings, now: datetime, today: date, incoming: Incoming
 ) -> Outcome:
     """Record a reply as progress updates and plan the echo, or ask which action is meant."""
+    incoming = replace(incoming, text=without_control(incoming.text))
     result = Outcome()
     where = incoming.channel
     if len(incoming.text) > MAX_UPDATE_CHARS:
@@ -102,14 +130,10 @@ def receive(
             "recorded."
         )
         with transaction(engine) as session:
-            key = _plan(
-                session,
-                f"toolong:{where}:{incoming.ts}",
-                where,
-                _payload(message, incoming.root),
-                now,
+            keys = _say(
+                session, f"toolong:{where}:{incoming.ts}", where, message, incoming.root, now
             )
-        result.keys += [key] if key else []
+        result.keys += keys
         result.summary = "refused: too long"
         return result
     with Session(engine) as session:
@@ -175,14 +199,16 @@ def _ask(
         "event_payload": {"text": text[:3000], "files": files, "candidates": candidates[:10]},
     }
     with transaction(engine) as session:
-        key = _plan(
+        keys = _say(
             session,
             f"question:{incoming.channel}:{incoming.root}",
             incoming.channel,
-            _payload(message, incoming.root, metadata),
+            message,
+            incoming.root,
             now,
+            metadata=metadata,
         )
-    return Outcome([key] if key else [], "asked which action")
+    return Outcome(keys, "asked which action")
 
 
 def _record(
@@ -200,18 +226,9 @@ def _record(
         for update in understood.updates:
             ref = str(update.ref)
             fact = facts[ref]
-            roles, users, deputies = store.leads_of(session=session, ref=ref)
-            if not may_update_action(
-                incoming.user, leads=users, deputies=deputies, admins=settings.planbot_admins
-            ):
-                key = _plan(
-                    session,
-                    f"notlead:{incoming.channel}:{incoming.ts}:{ref}",
-                    incoming.channel,
-                    _payload(not_lead_message(ref, roles, users), incoming.root),
-                    now,
-                )
-                result.keys += [key] if key else []
+            refused = _refused(session, settings, incoming, ref, now)
+            if refused is not None:
+                result.keys += refused
                 continue
             update_id = store.record_update(
                 session=session,
@@ -225,16 +242,19 @@ def _record(
             )
             if update_id is None:
                 continue  # this message was processed before: a redelivery or a re-drive
-            items.append(_propose(session, incoming, update, fact, update_id, now))
+            items.append(
+                _propose(session, incoming, update, fact, update_id, now, result.superseded)
+            )
         if items:
-            key = _plan(
+            keys = _say(
                 session,
                 f"echo:{incoming.channel}:{incoming.ts}",
                 incoming.channel,
-                _payload(echo_message(items, [str(w) for w in understood.warnings]), incoming.root),
+                echo_message(items, [str(w) for w in understood.warnings]),
+                incoming.root,
                 now,
             )
-            result.keys += [key] if key else []
+            result.keys += keys
     result.summary = f"recorded {', '.join(i.ref for i in items) or 'nothing new'}"
     return result
 
@@ -246,7 +266,9 @@ def _propose(
     fact: store.ActionFacts,
     update_id: int,
     now: datetime,
+    superseded: list[int],
 ) -> EchoItem:
+    """Propose what the update says (if anything), replacing the action's undecided proposals."""
     proposal_id = None
     rag = update.rag if update.rag is not fact.rag else None
     revised = update.revised_timescale
@@ -273,6 +295,9 @@ def _propose(
             echo_channel=incoming.channel,
             echo_ts=incoming.root,
         )
+        superseded.extend(
+            store.supersede(session=session, action_id=fact.id, keep=proposal_id, at=now)
+        )
     return EchoItem(
         ref=fact.ref,
         update_id=update_id,
@@ -296,6 +321,7 @@ def edited(
     edit_ts: str,
 ) -> Outcome:
     """A lead edited their message: amend its updates and recompute undecided proposals."""
+    incoming = replace(incoming, text=without_control(incoming.text))
     with Session(engine) as session:
         updates = [
             u
@@ -321,35 +347,36 @@ def edited(
     )
     by_ref = {str(u.ref): u for u in understood.updates}
     items = []
+    result = Outcome()
     with transaction(engine) as session:
         for update in updates:
             said = by_ref.get(update.action_ref)
             text = (said.text.strip() if said else "") or incoming.text.strip()
             store.amend_update(session=session, update_id=update.update_id, text=text, at=now)
-            for proposal_id in store.proposals_of_update(
-                session=session, update_id=update.update_id
-            ):
-                store.move(
-                    session=session,
-                    proposal_id=proposal_id,
-                    from_=("unconfirmed",),
-                    to="withdrawn",
-                    decided_at=now,
-                    reason="edited",
-                )
+            # What the first version proposed goes, even if the chair has it: the edit is the
+            # lead's word now.
+            result.superseded += store.withdraw_of_update(
+                session=session, update_id=update.update_id, at=now, reason="edited"
+            )
             fact = facts[update.action_ref]
             if said is not None:
-                items.append(_propose(session, incoming, said, fact, update.update_id, now))
-        key = None
+                items.append(
+                    _propose(
+                        session, incoming, said, fact, update.update_id, now, result.superseded
+                    )
+                )
+        keys: list[str] = []
         if items:
-            key = _plan(
+            keys = _say(
                 session,
                 f"echo:{incoming.channel}:{incoming.ts}:edit:{edit_ts}",
                 incoming.channel,
-                _payload(echo_message(items, [str(w) for w in understood.warnings]), incoming.root),
+                echo_message(items, [str(w) for w in understood.warnings]),
+                incoming.root,
                 now,
             )
-    return Outcome([key] if key else [], f"amended {len(updates)} update(s)")
+    result.keys, result.summary = keys, f"amended {len(updates)} update(s)"
+    return result
 
 
 def deleted(
@@ -362,33 +389,22 @@ def deleted(
             for u in store.updates_of_message(session=session, channel=channel, ts=ts)
             if not u.retracted
         ]
+        superseded: list[int] = []
         for update in updates:
             store.retract_update(session=session, update_id=update.update_id, at=now)
-            for proposal_id in store.proposals_of_update(
-                session=session, update_id=update.update_id
-            ):
-                store.move(
-                    session=session,
-                    proposal_id=proposal_id,
-                    from_=store.UNDECIDED,
-                    to="withdrawn",
-                    decided_at=now,
-                    reason="message deleted",
-                )
-        key = None
+            superseded += store.withdraw_of_update(
+                session=session, update_id=update.update_id, at=now, reason="message deleted"
+            )
+        keys: list[str] = []
         if updates:
             refs = ", ".join(u.action_ref for u in updates)
             message = plain_message(
                 f"You deleted your message, so I have withdrawn its update on {refs}."
             )
-            key = _plan(
-                session,
-                f"retracted:{channel}:{ts}",
-                channel,
-                _payload(message, thread_ts or ts),
-                now,
+            keys = _say(
+                session, f"retracted:{channel}:{ts}", channel, message, thread_ts or ts, now
             )
-    return Outcome([key] if key else [], f"retracted {len(updates)} update(s)")
+    return Outcome(keys, f"retracted {len(updates)} update(s)", superseded)
 
 
 @dataclass
@@ -397,6 +413,7 @@ class Answered:
 
     keys: list[str] = field(default_factory=list)
     proposals: list[int] = field(default_factory=list)
+    superseded: list[int] = field(default_factory=list)
 
 
 def answer_button(
@@ -412,6 +429,7 @@ def answer_button(
 ) -> Answered:
     """On track / Delayed / Completed on a reminder, or the Add update modal: the lead said it
     in so many words, so the update is recorded and its proposal is theirs to confirm now."""
+    incoming = replace(incoming, text=without_control(incoming.text))
     if isinstance(revised, str):
         revised = date.fromisoformat(revised)
     result = Answered()
@@ -419,19 +437,20 @@ def answer_button(
         facts = store.actions(session=session)
         fact = facts.get(ref)
         if fact is None:
-            return result
-        roles, users, deputies = store.leads_of(session=session, ref=ref)
-        if not may_update_action(
-            incoming.user, leads=users, deputies=deputies, admins=settings.planbot_admins
-        ):
-            key = _plan(
+            # A button of an old reminder, for an action a re-import took out of the plan.
+            message = plain_message(f"There is no action {ref} in the plan any more.")
+            result.keys += _say(
                 session,
-                f"notlead:{incoming.channel}:{incoming.ts}:{ref}",
+                f"gone:{incoming.channel}:{incoming.ts}",
                 incoming.channel,
-                _payload(not_lead_message(ref, roles, users), incoming.root),
+                message,
+                incoming.root,
                 now,
             )
-            result.keys += [key] if key else []
+            return result
+        refused = _refused(session, settings, incoming, ref, now)
+        if refused is not None:
+            result.keys += refused
             return result
         update_id = store.record_update(
             session=session,
@@ -461,18 +480,22 @@ def answer_button(
                     echo_ts=incoming.root,
                 )
             )
+            result.superseded += store.supersede(
+                session=session, action_id=fact.id, keep=result.proposals[-1], at=now
+            )
         else:
             message = plain_message(
                 f"Recorded your update on {ref}; its RAG stays {fact.rag.label}."
             )
-            key = _plan(
+            keys = _say(
                 session,
                 f"recorded:{incoming.channel}:{incoming.ts}",
                 incoming.channel,
-                _payload(message, incoming.root),
+                message,
+                incoming.root,
                 now,
             )
-            result.keys += [key] if key else []
+            result.keys += keys
     return result
 
 
@@ -489,3 +512,18 @@ def read(*, engine: Engine, text: str, context_refs: list[str], today: date):
         )
     plan = {ActionRef.parse(ref): _context(fact) for ref, fact in facts.items()}
     return understand(text, context=_context_actions(facts, context_refs), plan=plan, today=today)
+
+
+def may_update(*, engine: Engine, settings: Settings, ref: str, user: str) -> str | None:
+    """None when `user` may update action `ref`; else what they are told (no such action, or
+    who leads it)."""
+    with Session(engine) as session:
+        facts = store.actions(session=session)
+        if ref not in facts:
+            refs = sorted(facts, key=ActionRef.parse)
+            span = f"{refs[0]}–{refs[-1]}" if refs else "none"
+            return f"There is no action {ref} in the plan (its actions run {span})."
+        roles, users, deputies = store.leads_of(session=session, ref=ref)
+    if may_update_action(user, leads=users, deputies=deputies, admins=settings.planbot_admins):
+        return None
+    return not_lead_message(ref, roles, users).text

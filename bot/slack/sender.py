@@ -46,6 +46,9 @@ UNREACHABLE = frozenset(
 REFUSED_BLOCKS = frozenset({"invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long"})
 TRANSIENT = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 MAX_ATTEMPTS = 6
+# The loop's own messages: reminders, alerts, answers to leads, requests to approvers. The
+# digest sends its rows itself (bot/slack/digest_post.py), with its fallbacks and its thread.
+LOOP_KINDS = ("reminder", "unreachable", "escalation", "answer", "approval")
 METADATA_TYPE = "planbot_message"
 
 
@@ -220,11 +223,23 @@ def _find_posted(client: WebClient, channel: str, row: Claimed) -> str | None:
     # Slack's history is newest first; the message cannot be older than the row itself (a
     # minute's margin for clocks).
     oldest = f"{(row.created_at - timedelta(minutes=1)).timestamp():.6f}"
+    thread_ts = row.payload.get("thread_ts")
     cursor = None
     while True:
-        page = client.conversations_history(
-            channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
-        )
+        if thread_ts:
+            # A reply in a thread is not in the conversation's history, only in the thread's.
+            page = client.conversations_replies(
+                channel=channel,
+                ts=thread_ts,
+                oldest=oldest,
+                include_all_metadata=True,
+                limit=200,
+                cursor=cursor,
+            )
+        else:
+            page = client.conversations_history(
+                channel=channel, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
+            )
         for message in page.get("messages", []):
             payload = (message.get("metadata") or {}).get("event_payload") or {}
             if payload.get("outbox_key") == row.key:

@@ -6,11 +6,7 @@ import re
 from datetime import datetime
 
 from bot.plan.rag import Rag, parse_rag
-
-# Control characters (C0 but tab and line feed, DEL, C1): a cell holding them would print raw to
-# a terminal (ESC starts an escape sequence, BEL rings) and XLSX cannot hold most of them anyway.
-# Tab and line breaks stay: they lay out a long progress text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from bot.plan.words import without_control
 
 # What Excel shows, and saves, in a cell whose formula failed: never a value of the plan.
 EXCEL_ERRORS = frozenset(
@@ -30,8 +26,7 @@ def cell_text(value: object) -> str | None:
         value = int(value)
     if isinstance(value, datetime):
         value = value.date() if value.time() == datetime.min.time() else value
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip() or None
+    return without_control(str(value)).strip() or None
 
 
 def excel_error(value: object) -> str | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.plan.views import ActionDetail, PlanOutline, PriorityView
+from bot.plan.views import ActionDetail, PlanOutline, PlanSummary, PriorityView
 from bot.slack.blocks import MAX_BLOCKS, context
 from bot.status import views
 
@@ -15,7 +15,7 @@ from bot.status import views
 class StatusAnswer:
     """A view to show, or `error` saying what is wrong and what is valid."""
 
-    view: PlanOutline | PriorityView | list[PriorityView] | ActionDetail | None = None
+    view: PlanSummary | PlanOutline | PriorityView | list[PriorityView] | ActionDetail | None = None
     error: str | None = None
     title: str | None = None
 
@@ -23,7 +23,7 @@ class StatusAnswer:
 def answer_blocks(answer: StatusAnswer, today: date, tz: str) -> list[dict[str, Any]]:
     """Block Kit for a successful answer."""
     view = answer.view
-    if isinstance(view, PlanOutline):
+    if isinstance(view, PlanSummary | PlanOutline):
         return views.plan_blocks(view, today)
     if isinstance(view, PriorityView):
         return views.priority_blocks(view, today, tz)
@@ -49,7 +49,7 @@ def answer_blocks(answer: StatusAnswer, today: date, tz: str) -> list[dict[str, 
 
 def answer_text(answer: StatusAnswer, today: date, tz: str) -> str:
     view = answer.view
-    if isinstance(view, PlanOutline):
+    if isinstance(view, PlanSummary | PlanOutline):
         return views.plan_text(view, today)
     if isinstance(view, PriorityView):
         return views.priority_text(view, today, tz)
@@ -60,6 +60,9 @@ def answer_text(answer: StatusAnswer, today: date, tz: str) -> str:
 
 def answer_json(answer: StatusAnswer) -> Any:
     view = answer.view
+    if isinstance(view, PlanSummary):
+        # The JSON lists every action (README); ask answer_status for it with detailed=True.
+        raise TypeError("the whole plan's JSON needs its outline, not its summary")
     if isinstance(view, PlanOutline):
         return views.plan_json(view)
     if isinstance(view, PriorityView):

@@ -9,6 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.changes.args import (
+    ADD_USAGE,
+    CLOSE_USAGE,
+    MEASURE_USAGE,
+    RETIME_USAGE,
+    AddAction,
+    Close,
+    RecordMeasure,
+    Retime,
+    parse_add,
+    parse_close,
+    parse_measure,
+    parse_retime,
+)
 from bot.plan.refs import ActionRef
 from bot.slack.blocks import escape
 
@@ -105,6 +119,13 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class DigestRequest:
+    """`/plan digest` (a preview for the caller) or `/plan digest post` (admins: post it now)."""
+
+    post: bool = False
+
+
+@dataclass(frozen=True)
 class Export:
     """`/plan export`: the plan's workbook, sent to the caller by DM."""
 
@@ -123,6 +144,11 @@ PlanCommand = (
     | Away
     | Pending
     | Export
+    | DigestRequest
+    | AddAction
+    | Retime
+    | Close
+    | RecordMeasure
     | Invalid
 )
 
@@ -302,6 +328,28 @@ def _export(args: list[str], rest: str) -> PlanCommand:
     return Export()
 
 
+def _change(parse: Callable[[str], PlanCommand | str]) -> Callable[[list[str], str], PlanCommand]:
+    """A verb that changes the plan (bot/changes/args.py reads its arguments)."""
+
+    def read(args: list[str], rest: str) -> PlanCommand:
+        found = parse(rest)
+        return Invalid(escape(found), found) if isinstance(found, str) else found
+
+    return read
+
+
+def _digest(args: list[str], rest: str) -> PlanCommand:
+    if not args:
+        return DigestRequest()
+    if [a.lower() for a in args] == ["post"]:
+        return DigestRequest(post=True)
+    return _invalid(
+        "`/plan digest` previews this week's digest for you; `/plan digest post` (admins) posts "
+        "it to the committee channel. `{echo}` is neither.",
+        " ".join(args),
+    )
+
+
 # Slack sends a mention as <@U123|name> in a slash command's text (the command escapes its
 # text: https://docs.slack.dev/interactivity/implementing-slash-commands#escaping).
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>|\b([UW][A-Z0-9]{6,})\b")
@@ -426,6 +474,40 @@ VERBS = (
         (("/plan export", "Admins: the plan's workbook, sent to you by DM"),),
         "admins",
         _export,
+    ),
+    Verb("add", ((ADD_USAGE, "Admins: a New Action in priority 3"),), "admins", _change(parse_add)),
+    Verb(
+        "retime",
+        ((RETIME_USAGE, "Admins: revise a timescale (the original is kept)"),),
+        "admins",
+        _change(parse_retime),
+    ),
+    Verb(
+        "close",
+        ((CLOSE_USAGE, "Admins: close a superseded action (kept in the history)"),),
+        "admins",
+        _change(parse_close),
+    ),
+    Verb(
+        "kpi",
+        ((MEASURE_USAGE["kpi"], "Admins: record a KPI's value, dated, with who"),),
+        "admins",
+        _change(lambda rest: parse_measure("kpi", rest)),
+    ),
+    Verb(
+        "qa",
+        ((MEASURE_USAGE["quality"], "Admins: record a quality measure's rating"),),
+        "admins",
+        _change(lambda rest: parse_measure("quality", rest)),
+    ),
+    Verb(
+        "digest",
+        (
+            ("/plan digest", "A preview of this week's committee digest, for you"),
+            ("/plan digest post", "Admins: post the digest to the committee channel now"),
+        ),
+        "anyone",
+        _digest,
     ),
 )
 VERBS_BY_NAME = {verb.name: verb for verb in VERBS} | {"?": VERBS[0]}

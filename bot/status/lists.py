@@ -39,6 +39,24 @@ def _line(action: ActionState, today: date) -> str:
     )
 
 
+def _pack(blocks: list[dict[str, Any]], entries: Sequence[str], joiner: str) -> int:
+    """Add `entries` to `blocks` in sections under Slack's limits; how many fitted."""
+    chunk: list[str] = []
+    size, shown = 0, 0
+    for entry in entries:
+        if size + len(entry) > TEXT_BUDGET or len(blocks) >= MAX_BLOCKS - 3:
+            break
+        if chunk and len(joiner.join([*chunk, entry])) > SECTION_LIMIT - 50:
+            blocks.append(section(joiner.join(chunk)))
+            chunk = []
+        chunk.append(entry)
+        size += len(entry)
+        shown += 1
+    if chunk:
+        blocks.append(section(joiner.join(chunk)))
+    return shown
+
+
 def action_list(
     title: str, actions: Sequence[ActionState], today: date, *, empty: str, hint: str
 ) -> Answer:
@@ -47,20 +65,7 @@ def action_list(
     if not actions:
         blocks.append(section(empty))
         return Answer(blocks, lambda: f"{title}\n{empty}")
-    chunk: list[str] = []
-    size, shown = 0, 0
-    for action in actions:
-        entry = _line(action, today)
-        if size + len(entry) > TEXT_BUDGET or len(blocks) >= MAX_BLOCKS - 3:
-            break
-        if chunk and len("\n\n".join([*chunk, entry])) > SECTION_LIMIT - 50:
-            blocks.append(section("\n\n".join(chunk)))
-            chunk = []
-        chunk.append(entry)
-        size += len(entry)
-        shown += 1
-    if chunk:
-        blocks.append(section("\n\n".join(chunk)))
+    shown = _pack(blocks, [_line(action, today) for action in actions], "\n\n")
     if shown < len(actions):
         blocks.append(context(f"Showing {shown} of {counted(len(actions), 'action')}. {hint}"))
     else:
@@ -83,19 +88,7 @@ def _as_text(title: str, actions: Sequence[ActionState], today: date) -> str:
 def people_answer(title: str, lines: Sequence[str], note: str | None = None) -> Answer:
     """Who leads what, one line a role or a person, packed within Slack's limits."""
     blocks: list[dict[str, Any]] = [header(title)]
-    chunk: list[str] = []
-    size, shown = 0, 0
-    for line in lines:
-        if size + len(line) > TEXT_BUDGET or len(blocks) >= MAX_BLOCKS - 3:
-            break
-        if chunk and len("\n".join([*chunk, line])) > SECTION_LIMIT - 50:
-            blocks.append(section("\n".join(chunk)))
-            chunk = []
-        chunk.append(line)
-        size += len(line)
-        shown += 1
-    if chunk:
-        blocks.append(section("\n".join(chunk)))
+    shown = _pack(blocks, lines, "\n")
     if shown < len(lines):
         blocks.append(context(f"Showing {shown} of {len(lines)}; `planbot leads` prints them all."))
     if note:

@@ -11,9 +11,11 @@ from sqlmodel import Session
 from bot.approvals import service as approvals
 from bot.approvals.messages import approval_request
 from bot.approvals.service import approvers_of
+from bot.changes.args import AddAction, Close, RecordMeasure, Retime
 from bot.plan.permissions import may_use, refusal
 from bot.plan.roles import mapped_message
 from bot.plan.timing import uk_date
+from bot.plan.views import PlanOutline, PlanSummary
 from bot.plan.words import counted
 from bot.settings import Settings
 from bot.slack.blocks import MAX_BLOCKS, Answer, context, escape, header
@@ -41,12 +43,19 @@ from store import replies as replies_store
 from store.engine import transaction
 
 
-def answer_status(*, session: Session, command: PlanCommand) -> StatusAnswer:
+def answer_status(
+    *, session: Session, command: PlanCommand, today: date, detailed: bool = False
+) -> StatusAnswer:
+    """The view a status command asks for. The whole plan is its counts as of `today` (a table
+    needs no more), or with `detailed` every action in full (`planbot status --json`)."""
     if isinstance(command, PlanStatus):
-        outline = plan.plan_outline(session=session)
-        if not outline.priorities:
+        if detailed:
+            whole: PlanOutline | PlanSummary = plan.plan_outline(session=session)
+        else:
+            whole = plan.plan_summary(session=session, today=today)
+        if not whole.priorities:
             return StatusAnswer(error=grammar.no_such_priority(0, []))
-        return StatusAnswer(view=outline)
+        return StatusAnswer(view=whole)
     if isinstance(command, PriorityStatus):
         view = plan.priority_view(session=session, number=command.number)
         if view is None:
@@ -99,8 +108,10 @@ def answer_command(
         return _away(engine, parsed, by=user, today=today, now=now)
     if isinstance(parsed, Pending):
         return _pending(engine)
+    if isinstance(parsed, AddAction | Retime | Close | RecordMeasure):
+        return _change(engine, parsed, by=user, now=now)
     with Session(engine) as session:
-        answer = answer_status(session=session, command=parsed)
+        answer = answer_status(session=session, command=parsed, today=today)
     if answer.error:
         return Answer.message(answer.error)
     return Answer(answer_blocks(answer, today, tz), lambda: answer_text(answer, today, tz))
@@ -303,3 +314,40 @@ def export_workbook(*, engine: Engine, settings: Settings, now: datetime) -> tup
         path = Path(folder) / name
         write_workbook(path, exported, timezone=settings.planbot_timezone)
         return name, path.read_bytes()
+
+
+def _change(engine: Engine, asked, *, by: str, now: datetime) -> Answer:
+    """An admin's change to the plan, recorded with who, when and why, as the CLI's are."""
+    from bot.changes import service as changes
+    from bot.changes.records import ChangeRefused, confirmation
+
+    try:
+        if isinstance(asked, AddAction):
+            done = changes.add_action(
+                engine=engine,
+                priority=asked.priority,
+                text=asked.text,
+                lead_roles=asked.leads,
+                due=asked.due,
+                by=by,
+                at=now,
+            )
+        elif isinstance(asked, Retime):
+            done = changes.retime(
+                engine=engine, ref=asked.ref, to=asked.to, reason=asked.reason, by=by, at=now
+            )
+        elif isinstance(asked, Close):
+            done = changes.close(engine=engine, ref=asked.ref, reason=asked.reason, by=by, at=now)
+        else:
+            done = changes.record_measure(
+                engine=engine,
+                priority=asked.priority,
+                kind=asked.kind,
+                name_or_number=asked.measure,
+                value=asked.value,
+                by=by,
+                at=now,
+            )
+    except ChangeRefused as refused:
+        return Answer.message(escape(refused.message))
+    return Answer.message(escape(confirmation(done)))

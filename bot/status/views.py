@@ -11,7 +11,15 @@ from typing import Any
 
 from bot.plan.tallies import tally
 from bot.plan.timing import is_overdue, local_day, uk_date, when_text
-from bot.plan.views import ActionDetail, ActionView, PlanOutline, PriorityView
+from bot.plan.views import (
+    ActionDetail,
+    ActionView,
+    Closure,
+    PlanOutline,
+    PlanSummary,
+    PriorityCounts,
+    PriorityView,
+)
 from bot.plan.words import counted
 from bot.slack.blocks import (
     MAX_BLOCKS,
@@ -66,6 +74,12 @@ def action_detail_json(detail: ActionDetail) -> dict[str, Any]:
     data = action_json(detail.action)
     data["priority"] = detail.priority.number
     data["escalation"] = detail.escalation
+    closure = detail.closure
+    data["closed"] = (
+        {"at": closure.at.isoformat(), "by": closure.by, "reason": closure.reason}
+        if closure
+        else None
+    )
     data["history"] = [
         {
             "at": entry.at.isoformat(),
@@ -82,12 +96,34 @@ def action_detail_json(detail: ActionDetail) -> dict[str, Any]:
 # --- Plain text (the CLI) ----------------------------------------------------------------------
 
 
-def plan_text(outline: PlanOutline, today: date) -> str:
-    actions = [a for p in outline.priorities for a in p.actions]
-    lines = [outline.name, f"As of {uk_date(today)}: {tally(actions).summary()}", ""]
-    width = max((len(str(p.number)) for p in outline.priorities), default=1)
-    for priority in outline.priorities:
-        overdue = sum(is_overdue(a, today) for a in priority.actions)
+def summarise(outline: PlanOutline, today: date) -> PlanSummary:
+    """The whole-plan counts of an outline in memory: what store.plan.plan_summary counts in
+    the database (a test keeps the two in step)."""
+    return PlanSummary(
+        name=outline.name,
+        priorities=tuple(
+            PriorityCounts(
+                number=priority.number,
+                ofsted_recommendation=priority.ofsted_recommendation,
+                title=priority.title,
+                tally=tally(priority.actions),
+                overdue=sum(is_overdue(a, today) for a in priority.actions),
+            )
+            for priority in outline.priorities
+        ),
+    )
+
+
+def _summary(plan: PlanSummary | PlanOutline, today: date) -> PlanSummary:
+    return plan if isinstance(plan, PlanSummary) else summarise(plan, today)
+
+
+def plan_text(plan: PlanSummary | PlanOutline, today: date) -> str:
+    summary = _summary(plan, today)
+    lines = [summary.name, f"As of {uk_date(today)}: {summary.tally.summary()}", ""]
+    width = max((len(str(p.number)) for p in summary.priorities), default=1)
+    for priority in summary.priorities:
+        overdue = priority.overdue
         rec = (
             f" (Ofsted rec {priority.ofsted_recommendation})"
             if priority.ofsted_recommendation
@@ -95,7 +131,7 @@ def plan_text(outline: PlanOutline, today: date) -> str:
         )
         lines.append(f"Priority {priority.number:>{width}}{rec}: {shorten(priority.title, 70)}")
         lines.append(
-            f"    {tally(priority.actions).summary()}" + (f"; {overdue} overdue" if overdue else "")
+            f"    {priority.tally.summary()}" + (f"; {overdue} overdue" if overdue else "")
         )
     return "\n".join(lines)
 
@@ -144,11 +180,20 @@ def action_text(detail: ActionDetail, today: date, tz: str) -> str:
         lines.append(f"Note: {action.note}")
     if detail.escalation:
         lines.append(detail.escalation)
+    if detail.closure:
+        lines.append(closure_text(detail.closure, tz))
     lines.append("History:" if detail.history else "History: none yet")
     for entry in detail.history:
         who = f" by {entry.by}" if entry.by else ""
         lines.append(f"  {local_day(entry.at, tz).isoformat()} ({entry.via}{who}) {entry.text}")
     return "\n".join(lines)
+
+
+def closure_text(closure: Closure, tz: str) -> str:
+    """ "Closed on 3 Dec 2018 by U0123ABCD: superseded by 3.9" (plain text)."""
+    by = f" by {closure.by}" if closure.by else ""
+    why = f": {closure.reason}" if closure.reason else ""
+    return f"Closed on {uk_date(local_day(closure.at, tz))}{by}{why}"
 
 
 def help_text() -> str:
@@ -163,13 +208,11 @@ def help_blocks() -> list[dict[str, Any]]:
     return [header("planbot — /plan"), section(lines), context("Anyone may read the plan.")]
 
 
-def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
-    actions = [a for p in outline.priorities for a in p.actions]
-    overdue_total = sum(is_overdue(a, today) for a in actions)
+def plan_blocks(plan: PlanSummary | PlanOutline, today: date) -> list[dict[str, Any]]:
+    summary = _summary(plan, today)
     rows = [["Priority", "Red", "Amber", "Green", "Done", "Unrated", "Total", "Overdue"]]
-    for priority in outline.priorities:
-        t = tally(priority.actions)
-        overdue = sum(is_overdue(a, today) for a in priority.actions)
+    for priority in summary.priorities:
+        t = priority.tally
         rows.append(
             [
                 str(v)
@@ -181,13 +224,13 @@ def plan_blocks(outline: PlanOutline, today: date) -> list[dict[str, Any]]:
                     t.completed,
                     t.unrated,
                     t.total,
-                    overdue,
+                    priority.overdue,
                 )
             ]
         )
     blocks: list[dict[str, Any]] = [
-        header(shorten(outline.name or "Plan status", 150)),
-        section(f"*As of {uk_date(today)}:* {tally(actions).summary()}; {overdue_total} overdue."),
+        header(shorten(summary.name or "Plan status", 150)),
+        section(f"*As of {uk_date(today)}:* {summary.tally.summary()}; {summary.overdue} overdue."),
     ]
     # One table per message (Slack's rule) and at most 100 rows: a larger plan is cut with a note.
     blocks.append(table(rows[:TABLE_MAX_ROWS], ["left"] + ["right"] * 7))
@@ -289,6 +332,10 @@ def action_blocks(detail: ActionDetail, today: date, tz: str) -> list[dict[str, 
         blocks.append(context(f":warning: {flags}"))
     if detail.escalation:
         blocks.append(context(f":rotating_light: {escape(detail.escalation)}"))
+    if closure := detail.closure:
+        why = f": {escape(shorten_keep_lines(closure.reason, 2000))}" if closure.reason else ""
+        day = uk_date(local_day(closure.at, tz))
+        blocks.append(context(f":no_entry: Closed on {day}{by_whom(closure.by)}{why}"))
     blocks.append({"type": "divider"})
     if not detail.history:
         blocks.append(context("No history yet."))

@@ -16,28 +16,7 @@ import pytest
 
 from bot.cli.main import main
 from bot.settings import Settings
-
-
-@pytest.fixture
-def db(database_url, tmp_path, monkeypatch) -> str:
-    """DATABASE_URL for the command: a SQLite file, or a PostgreSQL schema of its own."""
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    return database_url
-
-
-@pytest.fixture
-def sqlite_db(tmp_path, monkeypatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.cli.conftest import run
 
 
 def test_init_twice_changes_nothing(db, capsys):
@@ -627,3 +606,14 @@ def _links(url: str) -> tuple[list[tuple], list[tuple]]:
         )
     engine.dispose()
     return proposals, changes
+
+
+def test_an_unknown_holiday_region_stops_remind_in_one_line(db, capsys, monkeypatch):
+    """Settings check the region's shape only; the calendar looks the country up when first
+    used, and the CLI says what is wrong in one line, exit 2, as for any bad setting."""
+    assert run(capsys, "init")[0] == 0
+    monkeypatch.setenv("PLANBOT_HOLIDAY_REGION", "XX")
+    code, out, err = run(capsys, "remind", "--dry-run", "--today", "2018-11-20")
+    assert code == 2
+    assert "PLANBOT_HOLIDAY_REGION: 'XX': there is no country 'XX'" in err
+    assert "Traceback" not in err

@@ -14,31 +14,10 @@ import pytest
 from sqlalchemy import text
 
 from bot.cli.main import main
+from tests.cli.conftest import run
 
 # The exit codes the README documents.
 DONE, FAILED, BAD_INPUT, PORT_IN_USE = 0, 1, 2, 3
-
-
-@pytest.fixture
-def db(database_url, tmp_path, monkeypatch) -> str:
-    """DATABASE_URL for the command: a SQLite file, or a PostgreSQL database of its own."""
-    monkeypatch.chdir(tmp_path)  # no stray .env
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    return database_url
-
-
-@pytest.fixture
-def sqlite_db(tmp_path, monkeypatch) -> str:
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    return url
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def one_line(err: str) -> bool:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.cli.test_cli import run
+from tests.cli.conftest import run
 
 
 @pytest.fixture

@@ -83,3 +83,15 @@ def test_the_home_is_published_at_most_once_every_few_seconds(world):
     now[0] += MIN_SECONDS_BETWEEN
     assert publisher.publish(user) is True
     assert len(world.double.requests_for("views.publish")) == 2
+
+
+def test_opening_again_and_again_publishes_once_unless_something_changed(world):
+    from handlers.home import HomePublisher
+
+    now = [100.0]
+    publisher = HomePublisher(world.deps, monotonic=lambda: now[0])
+    user = world.admin.user_id
+    assert publisher.publish(user, opened=True) is True
+    assert publisher.publish(user, opened=True) is False  # opened again at once: nothing new
+    assert publisher.publish(user) is False  # a change moments later: marked stale…
+    assert publisher.publish(user, opened=True) is True  # …so opening shows it fresh

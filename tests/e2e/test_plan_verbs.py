@@ -87,6 +87,11 @@ def test_admin_verbs_map_leads_and_leave(leads_world):
         "leads",
         "export",
         "pending",
+        'add 3 "A new thing" lead "Service Manager - ICRT" due 31/03/19',
+        'retime 5.4 31/12/18 "late"',
+        'close 5.4 "superseded"',
+        'kpi 1 1 "82%"',
+        'qa 1 1 "Good"',
     ],
 )
 def test_admin_verbs_are_refused_to_others_and_change_nothing(leads_world, text):
@@ -157,3 +162,23 @@ def test_a_500_action_plan_answers_within_slacks_limits(tmp_path):
     finally:
         world.close()
         engine.dispose()
+
+
+def test_admins_change_the_plan_from_slack(leads_world):
+    world = leads_world
+    admin = world.admin.user_id
+    added = said(
+        ask(
+            world,
+            admin,
+            'add 3 "Audit the new front door" lead "Service Manager - ICRT" due 31/03/19',
+        )
+    )
+    assert "3.9" in added
+    assert "Audit the new front door" in said(ask(world, admin, "status 3.9"))
+    said(ask(world, admin, 'retime 5.4 31/12/18 "waiting for files"'))
+    assert "originally 30 Nov 2018" in said(ask(world, admin, "status 5.4"))
+    said(ask(world, admin, 'close 5.7 "merged into 5.6"'))
+    assert "Closed" in said(ask(world, admin, "status 5.7"))
+    assert "82%" in said(ask(world, admin, 'kpi 1 1 "82%"'))
+    assert "February 2019 has 28 days" in said(ask(world, admin, "retime 5.4 31/02/19"))

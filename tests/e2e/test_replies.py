@@ -184,7 +184,7 @@ def test_change_rag_and_not_this_action(world, lead):
     [echo] = _replies(world, lead.user_id, reminder["ts"])
     _click(world, lead.user_id, echo, "proposal_change_rag", option="amber")
     with Session(world.engine) as session:
-        assert session.exec(select(RagProposal)).one().proposed_rag == "amber"
+        assert session.exec(select(RagProposal)).one().proposed_rag == "amber"  # still to confirm
     _click(world, lead.user_id, echo, "proposal_not_this")
     question = _replies(world, lead.user_id, reminder["ts"])[-1]
     assert "taken that update off 5.4" in question["text"] or "5.4" in str(question["blocks"])
@@ -382,3 +382,53 @@ def test_add_update_modal_opens_and_its_answer_goes_to_the_chair(world, lead):
         if m["text"].startswith("Action 5.4")
     ]
     assert "21 Dec 2018" in str(request["blocks"]) and "Amber" in str(request["blocks"])
+
+
+def _requests_for(world, ref):
+    return [
+        m
+        for m in world.double.messages(_dm(world, world.admin.user_id))
+        if m["text"].startswith(f"Action {ref}")
+    ]
+
+
+def test_a_newer_answer_replaces_the_one_with_the_chair(world, lead):
+    [reminder] = reminders_to(world, lead.user_id)
+    _click(world, lead.user_id, reminder, "reminder_on_track", "5.4")
+    _click(world, lead.user_id, reminder, "reminder_delayed", "5.4")
+    first, second = _requests_for(world, "5.4")
+    assert "withdrawn" in first["text"] and not any(b["type"] == "actions" for b in first["blocks"])
+    assert "Amber" in str(second["blocks"])
+    _click(world, world.admin.user_id, second, "proposal_accept")
+    assert _action(world, "5.4").rag == "amber"
+    with Session(world.engine) as session:
+        statuses = [p.status for p in session.exec(select(RagProposal).order_by(RagProposal.id))]
+    assert statuses == ["withdrawn", "accepted"]
+
+
+def test_changing_the_rag_or_editing_after_confirm_reaches_the_chair(world, lead):
+    [reminder] = reminders_to(world, lead.user_id)
+    dm = _dm(world, lead.user_id)
+    message = world.double.user_says(lead.user_id, "On track", thread_ts=reminder["ts"])
+    world.requests.message(
+        lead.user_id, dm, "On track", message["ts"], thread_ts=reminder["ts"]
+    ).dispatch(world.app)
+    [echo] = _replies(world, lead.user_id, reminder["ts"])
+    _click(world, lead.user_id, echo, "proposal_confirm")
+    _click(world, lead.user_id, echo, "proposal_change_rag", option="amber")
+    first, second = _requests_for(world, "5.4")
+    assert "withdrawn" in first["text"]  # the Green the chair had is gone
+    assert "Amber" in str(second["blocks"])  # the lead's choice from the menu went on
+    world.double.edit_message(dm, message["ts"], "Stalled, off track")
+    world.requests.message_changed(
+        dm,
+        message["ts"],
+        "Stalled, off track",
+        user_id=lead.user_id,
+        previous_text="On track",
+        thread_ts=reminder["ts"],
+    ).dispatch(world.app)
+    assert all("withdrawn" in m["text"] for m in _requests_for(world, "5.4"))
+    with Session(world.engine) as session:
+        live = [p for p in session.exec(select(RagProposal)) if p.status != "withdrawn"]
+    assert [(p.status, p.proposed_rag) for p in live] == [("unconfirmed", "red")]

@@ -239,3 +239,24 @@ def test_rate_limiting_alone_never_makes_the_sender_give_up(deps, double, clock)
     assert _dms(double, users) == {users[0]: 1}
     # A 429 said Slack did not post: no history was searched for it.
     assert double.requests_for("conversations.history") == []
+
+
+def test_a_dropped_reply_in_a_thread_is_found_in_the_thread_not_posted_twice(deps, double, clock):
+    user = _people(double, 1)[0]
+    parent = deps.client.chat_postMessage(channel=user, text="a reminder")
+    with transaction(deps.engine) as session:
+        outbox.plan(
+            session=session,
+            key="echo:1",
+            kind="answer",
+            recipient=user,
+            text="what I understood",
+            blocks=None,
+            thread_ts=parent["ts"],
+            at=clock.now(),
+        )
+    double.fail_next("chat.postMessage", drop=True)
+    assert len(deliver(deps).retry_later) == 1
+    clock.advance(timedelta(minutes=1))
+    assert len(deliver(deps).found_posted) == 1
+    assert len(double.thread(parent["channel"], parent["ts"])) == 2  # the parent and one reply

@@ -148,3 +148,26 @@ def test_a_reader_does_not_block_a_writer(sqlite_seeded):
                 at=LOADED_AT,
                 by=None,
             )
+
+
+@pytest.mark.parametrize("today", ["2018-11-20", "2019-04-01", "2030-01-01"])
+def test_plan_summary_counts_what_the_outline_shows(seeded, today):
+    """The whole-plan counts made in the database (GROUP BY) equal those made from the outline
+    in memory: RAG, new actions, and overdue (open, past the timescale, not completed or closed)."""
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from bot.status.views import summarise
+
+    with transaction(seeded) as session:
+        session.exec(update(Action).where(Action.ref == "1.1").values(rag=Rag.RED.value))
+        session.exec(update(Action).where(Action.ref == "1.2").values(rag=Rag.COMPLETED.value))
+        session.exec(update(Action).where(Action.ref == "1.3").values(is_new=True))
+        session.exec(update(Action).where(Action.ref == "2.1").values(closed_at=LOADED_AT))
+    day = date.fromisoformat(today)
+    with Session(seeded) as session:
+        counted = plan.plan_summary(session=session, today=day)
+        expected = summarise(plan.plan_outline(session=session), day)
+    assert counted == expected
+    assert counted.tally.total == 93 and counted.tally.red == 1 and counted.tally.new_actions == 1

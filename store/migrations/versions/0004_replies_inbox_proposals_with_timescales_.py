@@ -26,6 +26,7 @@ def upgrade() -> None:
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('claimed_until', store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('received_at', store.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('done_at', store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('error', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
