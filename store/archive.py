@@ -3,7 +3,8 @@
 Export then import gives back the same plan and history: every progress update (retracted ones
 too, each with the Slack message it came from and when it was edited there), RAG change,
 RAG proposal (decided or not, with the update it came from and the RAG change that applied it),
-timescale revision, KPI value and lead mapping. A proposal keeps its number as its id, so that
+timescale revision, KPI value and lead mapping, each action's record (when it was added and by
+whom, whether it is closed) and the frozen month tallies. A proposal keeps its number as its id, so that
 Slack buttons naming it still find it; an update is found again by its Slack message, or its
 date-time and author (UpdateRef), as ids do not survive. What a spreadsheet changed
 (an edited progress text, RAG, timescale or KPI value) becomes a new entry at load time, so the
@@ -23,6 +24,7 @@ from sqlmodel import Session, select
 
 from bot.plan.history import (
     LACKABLE,
+    FrozenMonthRecord,
     LeadRecord,
     MeasureValueRecord,
     PlanArchive,
@@ -38,6 +40,7 @@ from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
 from bot.plan.roles import role_key
 from bot.plan.specs import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec, same_action_text
+from bot.plan.tallies import Tally
 from store.models import (
     Action,
     ActionLead,
@@ -73,7 +76,10 @@ def load_plan(
 
     `source` says where the plan came from (a file name); `via` is how rows made here are
     recorded: "seed" for the bundled plan, "import" for a spreadsheet. Without a history the
-    plan's own values stand, as of `spec.progress_as_of` (when its authors wrote them).
+    plan's own values stand, as of `spec.progress_as_of` (when its authors wrote them). An
+    action without a record of when it was added was added then too (a New Action: at
+    `loaded_at`). The archive's frozen months are written, but never over a month the database
+    has frozen already (load_frozen_months).
     """
     if plan_exists(session=session):
         raise PlanAlreadyLoaded("the database already holds a plan")
@@ -122,9 +128,10 @@ def load_plan(
                 priority,
                 a_spec,
                 roles,
-                created_at=loaded_at if a_spec.is_new else written_at,
+                created_at=a_spec.created_at or (loaded_at if a_spec.is_new else written_at),
             )
     session.flush()
+    load_frozen_months(session=session, months=archive.frozen_months)
 
     as_edit = Stamp(loaded_at, via)  # what the file changed, recorded as of the load
     as_plan = Stamp(written_at, via)  # the plan's own values, as of when they were written
@@ -154,6 +161,38 @@ def load_plan(
     session.flush()
 
 
+def load_frozen_months(*, session: Session, months: list[FrozenMonthRecord] | None) -> list[str]:
+    """Write the frozen months the database has not frozen; the months written, oldest first.
+
+    A month the database has frozen (any of its priorities) is the committee's record and is
+    never rewritten, nor has a priority added to it: its rows in `months` are left out."""
+    if not months:
+        return []
+    frozen = set(session.exec(select(MonthSnapshot.month).distinct()))
+    written = []
+    for record in months:
+        if record.month in frozen:
+            continue
+        t = record.tally
+        session.add(
+            MonthSnapshot(
+                month=record.month,
+                priority_number=record.priority,
+                red=t.red,
+                amber=t.amber,
+                green=t.green,
+                completed=t.completed,
+                unrated=t.unrated,
+                new_actions=t.new_actions,
+                total=t.total,
+                frozen_at=record.frozen_at,
+            )
+        )
+        written.append(record.month)
+    session.flush()
+    return sorted(set(written))
+
+
 def _add_action(
     session: Session,
     priority: Priority,
@@ -174,7 +213,11 @@ def _add_action(
         rag=spec.rag.value,
         is_new=spec.is_new,
         created_at=created_at,
+        created_by=spec.created_by,
         note=spec.note,
+        closed_at=spec.closed_at,
+        closed_by=spec.closed_by,
+        closed_reason=spec.closed_reason,
     )
     session.add(action)
     session.flush()
@@ -473,6 +516,9 @@ _ACTION_FIELDS = {
     "note": "notes",
     "is_new": "new-action flags",
 }
+# An action's record (ActionSpec.has_record), and the part of it that says when it was added.
+_CREATED_FIELDS = ("created_at", "created_by")
+_RECORD_FIELDS = (*_CREATED_FIELDS, "closed_at", "closed_by", "closed_reason")
 _PRIORITY_FIELDS = {
     "sections": "sections",
     "ofsted_recommendation": "Ofsted recommendation numbers",
@@ -497,6 +543,10 @@ class ReplaceReport:
     # it is in the backup only. Priority numbers whose KPI values were not carried likewise.
     history_not_carried: list[str] = field(default_factory=list)
     measures_not_carried: list[int] = field(default_factory=list)
+    # Frozen months ("YYYY-MM") the file added (the database had not frozen them), and those
+    # whose tallies in the file differ from the database's, which stand (--force).
+    frozen_months_added: list[str] = field(default_factory=list)
+    frozen_months_kept: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -583,6 +633,13 @@ def _keep_what_the_file_lacks(
                 setattr(action, name, copy.deepcopy(getattr(old, name)))
                 if name == "timescale":
                     action.timescale_as_written = old.timescale_as_written
+        # The action's record: the file's where it has one, else the database's (an action
+        # closed stays closed); the time it was added (and who added it) where the file has none.
+        kept = _RECORD_FIELDS
+        if "action_records" not in lacks and action.has_record:
+            kept = _CREATED_FIELDS if action.created_at is None else ()
+        for name in kept:
+            setattr(action, name, getattr(old, name))
     used = [p.section for p in spec.priorities]
     titles = {**spec.sections, **current.sections} if "sections" in lacks else spec.sections
     order = [*current.sections, *spec.sections] if "sections" in lacks else list(spec.sections)
@@ -593,6 +650,8 @@ def _keep_what_the_file_lacks(
 def _report_words(spec: PlanSpec, archive: PlanArchive, lacks: frozenset[str]) -> list[str]:
     """What the file supplied, in words."""
     actions = ["their texts", *(w for n, w in _ACTION_FIELDS.items() if n not in lacks)]
+    if "action_records" not in lacks:
+        actions.append(LACKABLE["action_records"])
     words = [
         f"{_count(len(spec.priorities), 'priority', 'priorities')} and "
         f"{_count(len(spec.actions), 'action', 'actions')}: {_and(actions)}"
@@ -617,6 +676,8 @@ def _kept_words(lacks: frozenset[str]) -> list[str]:
         words.append(f"priorities' {_and(priority_words)}")
     if action_words:
         words.append(f"actions' {_and(action_words)}")
+    if "action_records" in lacks:
+        words.append(LACKABLE["action_records"])
     return words
 
 
@@ -647,15 +708,19 @@ def replace_plan(
     database's, for the same actions); they keep their numbers as ids, so Slack buttons naming
     them still work. An update keeps its Slack message and edit time, so that Slack delivering
     the message again is still recognised; an older export without those columns (or without
-    RAG history's Proposal column) keeps the database's (_with_the_databases_links). Frozen
-    month tallies are not carried by any file: a database holding them is not replaced.
+    RAG history's Proposal column) keeps the database's (_with_the_databases_links).
+
+    Each action's record (when it was added and by whom, whether it is closed) is the file's
+    where it has one (ActionSpec.has_record; planbot's workbook writes one for every action),
+    and the database's for the same action where it has none (an older workbook, a CSV, a plan
+    file): a closed action stays closed. A record without the time the action was added keeps
+    the database's time and author.
+
+    Frozen month tallies are the committee's record: the database's all stay, whatever the file
+    says. The file's months the database has not frozen are added; a month both have whose
+    tallies differ (a hand edit, another database's file) is refused unless `force`, which keeps
+    the database's (`frozen_months_kept`).
     """
-    frozen = session.exec(select(func.count()).select_from(MonthSnapshot)).one()
-    if frozen:
-        raise ReplaceRefused(
-            f"The database holds {frozen} frozen month tally(ies), which a spreadsheet does not "
-            "carry; the plan cannot be replaced."
-        )
     current = export_archive(session=session)
     archive = _with_the_databases_links(current, archive)
     same = _Sameness.of(current.spec, archive.spec)
@@ -706,7 +771,14 @@ def replace_plan(
         if missing:
             newer.append(f"{len(missing)} {label}")
     lost = sorted(lost_actions, key=ActionRef.parse)
+    differ, added = _compare_frozen_months(current.frozen_months or [], archive.frozen_months)
     refusals = []
+    if differ:
+        refusals.append(
+            f"{source}'s frozen month tallies of {_and(differ)} differ from the database's: a "
+            "frozen month is the committee's record, and a replace never rewrites one (with "
+            "--force the database's stand)."
+        )
     if newer:
         refusals.append(
             f"The database has {', '.join(newer)} that {source} does not: they were probably "
@@ -749,11 +821,42 @@ def replace_plan(
             *_kept_words(archive.lacks),
             *(HISTORY_LISTS[name] for name in kept if getattr(archive, name) is None),
             *(LACKABLE[name] for name in _LINKS if name in archive.lacks),
+            *(
+                ["frozen month tallies"]
+                if archive.frozen_months is None and current.frozen_months
+                else []
+            ),
+            *(
+                [f"the frozen month tallies of {_and(differ)} ({source}'s differ)"]
+                if differ
+                else []
+            ),
         ],
-        replaced=_report_words(spec, archive, archive.lacks),
+        replaced=[
+            *_report_words(spec, archive, archive.lacks),
+            *([f"frozen month tallies of {_and(added)}"] if added else []),
+        ],
         history_not_carried=lost,
         measures_not_carried=sorted(lost_priorities),
+        frozen_months_added=added,
+        frozen_months_kept=differ,
     )
+
+
+def _compare_frozen_months(
+    theirs: list[FrozenMonthRecord], mine: list[FrozenMonthRecord] | None
+) -> tuple[list[str], list[str]]:
+    """The file's frozen months (`mine`) against the database's: the months both have whose
+    tallies differ (any priority's, or its frozen time), and the months only the file has."""
+    by_month: dict[str, set] = defaultdict(set)
+    for record in theirs:
+        by_month[record.month].add(record)
+    in_file: dict[str, set] = defaultdict(set)
+    for record in mine or []:
+        in_file[record.month].add(record)
+    differ = sorted(m for m, rows in in_file.items() if m in by_month and rows != by_month[m])
+    added = sorted(m for m in in_file if m not in by_month)
+    return differ, added
 
 
 # What an older export's history sheets lack (LACKABLE), with the history list it is part of and
@@ -890,6 +993,11 @@ def export_archive(*, session: Session) -> PlanArchive:
                 paragraph_refs=list(a.paragraph_refs),
                 note=a.note,
                 is_new=a.is_new,
+                created_at=a.created_at,
+                created_by=a.created_by,
+                closed_at=a.closed_at,
+                closed_by=a.closed_by,
+                closed_reason=a.closed_reason,
             )
         )
     measures_of: dict[tuple[int, str], list[MeasureSpec]] = defaultdict(list)
@@ -975,4 +1083,28 @@ def export_archive(*, session: Session) -> PlanArchive:
             for m in session.exec(select(RoleMember).order_by(RoleMember.id))
         ],
         measure_values=values,
+        frozen_months=_frozen_months(session),
     )
+
+
+def _frozen_months(session: Session) -> list[FrozenMonthRecord]:
+    """Every frozen month's tallies, by month then priority."""
+    return [
+        FrozenMonthRecord(
+            month=row.month,
+            priority=row.priority_number,
+            tally=Tally(
+                row.red,
+                row.amber,
+                row.green,
+                row.completed,
+                row.unrated,
+                row.new_actions,
+                row.total,
+            ),
+            frozen_at=row.frozen_at,
+        )
+        for row in session.exec(
+            select(MonthSnapshot).order_by(MonthSnapshot.month, MonthSnapshot.priority_number)
+        )
+    ]

@@ -69,7 +69,11 @@ class Priority(SQLModel, table=True):
 class Action(SQLModel, table=True):
     """Action N.M with its current agreed RAG and timescale."""
 
-    __table_args__ = (UniqueConstraint("priority_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("priority_id", "number"),
+        # Everything the whole plan's counts read (store.plan.plan_summary): an index-only scan.
+        Index("ix_action_counts", "priority_id", "rag", "timescale", "is_new", "closed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(unique=True, description='"7.3"')

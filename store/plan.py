@@ -177,55 +177,53 @@ def plan_outline(*, session: Session) -> PlanOutline:
     )
 
 
-# The whole-plan table counts actions per priority in the database: reading every action with
-# its text, leads and newest update to count three columns took 1.6-2.4 s at 50,000 actions
-# (issue 10). The counts mirror bot.plan.tallies.tally and bot.plan.timing.is_overdue; a test
-# compares them on the seed plan.
+# The whole-plan table counts actions per priority and RAG in the database: reading every
+# action with its text, leads and newest update to count three columns took 1.6-2.4 s at 50,000
+# actions (issue 10). The counts mirror bot.plan.tallies.tally and bot.plan.timing.is_overdue (a
+# test compares them on the seed plan); the index ix_action_counts holds every column read here.
 def _counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
-_COUNTS_BY_RAG = tuple(_counted(Action.rag == rag.value) for rag in Rag)
-
-
 def plan_summary(*, session: Session, today: date) -> PlanSummary:
     """Every priority's actions counted by agreed RAG, new and overdue as of `today`."""
-    overdue = _counted(
-        (Action.timescale < today)
-        & (Action.rag != Rag.COMPLETED.value)
-        & Action.closed_at.is_(None)
-    )
-    counts = {
-        row[0]: row[1:]
-        for row in session.exec(
-            select(
-                Action.priority_id,
-                *_COUNTS_BY_RAG,
-                _counted(Action.is_new),
-                func.count(),
-                overdue,
-            ).group_by(Action.priority_id)
-        )
-    }
+    # Past the timescale and open; completed ones are never overdue, which the rows below
+    # apply, grouped as they are by RAG.
+    late = _counted((Action.timescale < today) & Action.closed_at.is_(None))
+    tallies: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_TALLY_FIELDS, 0))
+    overdue: dict[int, int] = defaultdict(int)
+    for priority_id, rag, count, new, past in session.exec(
+        select(
+            Action.priority_id, Action.rag, func.count(), _counted(Action.is_new), late
+        ).group_by(Action.priority_id, Action.rag)
+    ):
+        counts = tallies[priority_id]
+        counts[Rag(rag).value] += count
+        counts["new_actions"] += new
+        counts["total"] += count
+        if rag != Rag.COMPLETED.value:
+            overdue[priority_id] += past
     priorities = session.exec(
         select(
             Priority.id, Priority.number, Priority.ofsted_recommendation, Priority.recommendation
         ).order_by(Priority.number)
     )
-    rows = []
-    for priority_id, number, recommendation, title in priorities:
-        *by_rag, new, total, late = counts.get(priority_id) or (0,) * (len(Rag) + 3)
-        by_rag = dict(zip((rag.value for rag in Rag), by_rag, strict=True))
-        rows.append(
+    return PlanSummary(
+        name=plan_name(session=session) or "",
+        priorities=tuple(
             PriorityCounts(
                 number=number,
                 ofsted_recommendation=recommendation,
                 title=title,
-                tally=Tally(**by_rag, new_actions=new, total=total),
-                overdue=late,
+                tally=Tally(**tallies[priority_id]),
+                overdue=overdue[priority_id],
             )
-        )
-    return PlanSummary(name=plan_name(session=session) or "", priorities=tuple(rows))
+            for priority_id, number, recommendation, title in priorities
+        ),
+    )
+
+
+_TALLY_FIELDS = (*(rag.value for rag in Rag), "new_actions", "total")
 
 
 def priority_numbers(*, session: Session) -> list[int]:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from bot.cli.common import UsageError, add_today, clock_of, open_database
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 BY = VIA = "cli"
 

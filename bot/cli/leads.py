@@ -125,6 +125,11 @@ def _leave(args: argparse.Namespace, settings: Settings) -> int:
                 f"{args.until:%d %b %Y} is already past (today is {today:%d %b %Y}); "
                 "give the last day they are away."
             )
+        if (args.until - today).days > 366:
+            raise UsageError(
+                f"{args.until:%d %b %Y} is more than a year away; record leave of a year at most "
+                "(and --cancel it when they are back)."
+            )
         people.record_leave(
             session=session, user_id=args.user, until=args.until, at=clock.now(), by="cli"
         )

@@ -66,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     # Alembic narrates every start at INFO; planbot reports what it did itself.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # At DEBUG slack_sdk and Bolt log whole request URLs and bodies: a response_url or an upload
+    # URL works like a password for a while, so they stay at INFO whatever LOG_LEVEL says.
+    for name in ("slack_sdk", "slack_bolt"):
+        logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
     try:
         run, _ = COMMANDS[args.command]
         return run(args, settings)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from bot.plan.rag import Rag
 from bot.plan.specs import PlanSpec
+from bot.plan.tallies import Tally
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,18 @@ class MeasureValueRecord:
     source: str
 
 
+@dataclass(frozen=True)
+class FrozenMonthRecord:
+    """One priority's tallies as frozen at a month's end: the committee's record of that month,
+    never changed once frozen (an import adds a month the database has not frozen, never
+    rewrites one it has)."""
+
+    month: str  # "YYYY-MM"
+    priority: int
+    tally: Tally
+    frozen_at: datetime
+
+
 @dataclass
 class PlanArchive:
     """A plan and its history. A list left None was not in the file: the plan's own values stand
@@ -169,6 +182,8 @@ class PlanArchive:
     leads: list[LeadRecord] | None = None
     measure_values: list[MeasureValueRecord] | None = None
     proposals: list[ProposalRecord] | None = None
+    # The frozen month tallies, by month then priority (None: the file has no table of them).
+    frozen_months: list[FrozenMonthRecord] | None = None
     # What the file the plan was read from did not carry (the names in LACKABLE), so that a
     # replace keeps the database's instead of wiping it; empty for a whole plan (planbot's own
     # workbook, a plan file, the database). Not part of the plan: left out of comparisons.
@@ -196,6 +211,9 @@ LACKABLE = {
     "paragraph_refs": "actions' paragraph refs",
     "note": "actions' notes",
     "is_new": "new-action flags",
+    # No "Actions added and closed" sheet: when each action was added (and by whom) and whether
+    # it is closed are the database's (ActionSpec.has_record says the same per action).
+    "action_records": "when actions were added and which are closed",
     # A Progress history sheet without the Slack columns, a RAG history without the Proposal
     # column (exports from before them): the entries the database holds are the database's.
     "update_messages": "progress updates' Slack messages and edit times",

@@ -46,6 +46,24 @@ class ActionSpec:
     paragraph_refs: list[int] = field(default_factory=list)
     note: str | None = None
     is_new: bool = False
+    # When the action was added to the plan (for a New Action, when `add` added it: the digest
+    # counts it in that month) and by whom (a Slack user id or "cli"; None: the plan's own).
+    # None for `created_at`: not recorded (a plan file, a CSV, an owner's tracker): a load uses
+    # its own time, and a replace keeps the database's record of the same action (see
+    # `has_record`).
+    created_at: datetime | None = None
+    created_by: str | None = None
+    # A closed (superseded or withdrawn) action: when, by whom and why; None: open.
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    closed_reason: str | None = None
+
+    @property
+    def has_record(self) -> bool:
+        """Whether the action carries its record (when it was added, whether it is closed):
+        planbot's own workbook writes one for every action. Without one, a replace keeps the
+        database's record of the same action, and a load takes the action as open."""
+        return self.created_at is not None or self.closed_at is not None
 
     @property
     def cell_text(self) -> str:
@@ -134,4 +152,5 @@ def texts_too_long(spec: PlanSpec) -> list[str]:
             check(f"action {action.id}'s text (with its number in front)", action.text, room)
             check(f"action {action.id}'s progress", action.progress)
             check(f"action {action.id}'s note", action.note)
+            check(f"action {action.id}'s reason for closing", action.closed_reason)
     return found

@@ -200,3 +200,20 @@ def find_dates(text: str, *, today: date) -> list[DateMention]:
         if mention is not None:
             mentions.append(mention)
     return sorted(mentions, key=lambda mention: mention.start)
+
+
+_NUMERIC_DATE = re.compile(r"(?<![\d/.])(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})(?![\d/.])")
+
+
+def impossible_dates(text: str) -> list[str]:
+    """Dates written in figures that no calendar has ("31/02/19", "32/13/19"), as written: the
+    lead is told, rather than the date quietly left out."""
+    found = []
+    for match in _NUMERIC_DATE.finditer(text):
+        day, month, year = (int(part) for part in match.groups())
+        year += 2000 if year < 100 else 0
+        try:
+            date(year, month, day)
+        except ValueError:
+            found.append(match.group(0))
+    return found

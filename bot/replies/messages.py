@@ -112,7 +112,11 @@ def echo_message(items: Sequence[EchoItem], warnings: Sequence[str]) -> Message:
         blocks += [section(_item_text(item)), _buttons(item)]
         shown += 1
     if shown < len(items):
-        blocks.append(context(f"…and {len(items) - shown} more: `/plan pending` lists them."))
+        blocks.append(
+            context(
+                f"…and {len(items) - shown} more: confirm these, and `/plan mine` shows them all."
+            )
+        )
     for warning in warnings:
         blocks.append(context(f":warning: {escape(warning)}"))
     refs = ", ".join(item.ref for item in items)

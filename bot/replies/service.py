@@ -38,6 +38,8 @@ from store.reminders import reminder_actions
 # A progress update must fit a spreadsheet cell (Excel holds 32,767 characters), or the plan's
 # export could not carry it.
 MAX_UPDATE_CHARS = 32_767
+# A reminder lists at most about twenty actions; one reply speaking of more is a mistake.
+MAX_ACTIONS_PER_REPLY = 20
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,19 @@ def receive(
             )
     if understood.clarify or not understood.updates:
         return _ask(engine, incoming, understood, facts, mine, now, text, files)
+    if len(understood.updates) > MAX_ACTIONS_PER_REPLY:
+        # "All on track" from someone who leads hundreds of actions is not something to confirm
+        # action by action: say so, and record nothing.
+        message = plain_message(
+            f"That reply speaks of {len(understood.updates)} actions; I take at most "
+            f"{MAX_ACTIONS_PER_REPLY} in one reply. Answer a reminder in its thread, or name "
+            'the actions ("5.3 and 5.4 on track"). Nothing was recorded.'
+        )
+        with transaction(engine) as session:
+            keys = _say(
+                session, f"toomany:{where}:{incoming.ts}", where, message, incoming.root, now
+            )
+        return Outcome(keys, "refused: too many actions")
     return _record(engine, settings, incoming, understood, facts, now)
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
 from bot.replies.child_data import CHILD_DATA_WARNING, may_hold_child_data
-from bot.replies.dates import find_dates
+from bot.replies.dates import find_dates, impossible_dates
 from bot.replies.evidence import find_evidence
 from bot.replies.matching import clear_match, ranked
 from bot.replies.rag_words import RagSignal, read_rag
@@ -46,7 +46,8 @@ class UnderstoodUpdate:
 
 
 class ReplyWarning(str):
-    """A warning for the lead, with a kind a program can test: "child_data" or "unknown_action"."""
+    """A warning for the lead, with a kind a program can test: "child_data", "unknown_action"
+    or "bad_date"."""
 
     kind: str
 
@@ -137,6 +138,12 @@ def understand(
     warnings: list[ReplyWarning] = []
     if may_hold_child_data(text, today=today):
         warnings.append(ReplyWarning(CHILD_DATA_WARNING, "child_data"))
+    for written in impossible_dates(text):
+        warnings.append(
+            ReplyWarning(
+                f"{written} is not a date, so I have not read a new timescale from it.", "bad_date"
+            )
+        )
     if not text.strip():
         return Understanding((), False, (), tuple(warnings))
 

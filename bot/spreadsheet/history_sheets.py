@@ -14,11 +14,12 @@ import difflib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.plan.history import (
     PROPOSAL_STATUSES,
+    FrozenMonthRecord,
     LeadRecord,
     MeasureValueRecord,
     ProposalRecord,
@@ -33,6 +34,7 @@ from bot.plan.rag import Rag, valid_rag_words
 from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_TS, SLACK_USER_ID
 from bot.plan.roles import normalise_role, role_key
 from bot.plan.specs import CELL_TEXT_LIMIT
+from bot.plan.tallies import Tally
 from bot.spreadsheet.cells import (
     EXCEL_ERROR_HINT,
     cell_at,
@@ -40,12 +42,17 @@ from bot.spreadsheet.cells import (
     excel_error,
     parse_rag_cell,
 )
-from bot.spreadsheet.dates import cell_date, instant
+from bot.spreadsheet.dates import cell_date, instant, parse_uk_date
 from bot.spreadsheet.extra_sheets import measure_kind, sheet_columns
 from bot.spreadsheet.headings import heading_key
 from bot.spreadsheet.problems import RowProblem
 from bot.spreadsheet.refs import clean_id
 from bot.spreadsheet.sheets import (
+    ACTION_RECORD_COLUMNS,
+    ACTION_RECORD_OPTIONAL,
+    ACTIONS_SHEET,
+    FROZEN_MONTH_COLUMNS,
+    FROZEN_MONTHS_TITLE,
     HISTORY_COLUMNS,
     HISTORY_OPTIONAL,
     HISTORY_SHEET,
@@ -60,6 +67,7 @@ from bot.spreadsheet.sheets import (
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_COLUMNS,
     TIMESCALE_HISTORY_SHEET,
+    TRACKER_SHEET,
 )
 
 ISO_HINT = "write it as 2019-03-31T09:00:00+00:00"
@@ -178,16 +186,21 @@ def _rows(
     problems: list[RowProblem],
     optional: Sequence[str] = (),
     zone: str = "UTC",
+    heading_row: int = 1,
 ) -> Iterator[_Row]:
-    """The sheet's non-blank rows below its heading row (none when a heading is missing); a row
-    with an Excel error value in a cell it reads is noted as bad."""
+    """The sheet's non-blank rows below its heading row, `rows[0]` (none when a heading is
+    missing); a row with an Excel error value in a cell it reads is noted as bad. `heading_row`
+    is that row's number in the sheet (a table further down a sheet), for the problems."""
     names = [name for name, _ in columns]
+    before = len(problems)
     found = sheet_columns(
         rows, sheet, [n for n in names if n not in optional], problems, optional=optional
     )
+    if heading_row != 1:
+        problems[before:] = [replace(problem, row=heading_row) for problem in problems[before:]]
     if found is None:
         return
-    for index, raw in enumerate(rows[1:], start=2):
+    for index, raw in enumerate(rows[1:], start=heading_row + 1):
         cells = {name: cell_at(raw, column) for name, column in found.items()}
         if any(cell_text(value) is not None for value in cells.values()):
             row = _Row(sheet, index, cells, problems, zone)
@@ -583,3 +596,123 @@ def read_measure_history(
                 )
             )
     return values
+
+
+def read_action_records(
+    rows: list[list[object]], ids: set[str], problems: list[RowProblem], zone: str = "UTC"
+) -> dict[str, dict[str, object]]:
+    """Each action's record (the ActionSpec fields, by action id): when it was added and by
+    whom, and when, by whom and why it was closed. An action is listed once; Closed by and
+    Closed reason need a Closed date-time (an action with none is open)."""
+    records: dict[str, dict[str, object]] = {}
+    first_rows: dict[str, int] = {}
+    for row in _rows(
+        rows,
+        ACTIONS_SHEET,
+        ACTION_RECORD_COLUMNS,
+        problems,
+        optional=ACTION_RECORD_OPTIONAL,
+        zone=zone,
+    ):
+        action = row.action(ids)
+        if row.ok:
+            first = first_rows.setdefault(action, row.index)
+            if first != row.index:
+                row.problem("Action", f"action {action} is listed twice (first on row {first})")
+        created_at = row.instant("Added", required=False)
+        closed_at = row.instant("Closed", required=False)
+        if row.text("Closed") is None:
+            for column in ("Closed by", "Closed reason"):
+                if row.text(column) is not None:
+                    row.problem(
+                        "Closed",
+                        f"the Closed date and time is empty but the {column} is not: a closed "
+                        f"action has the date and time it was closed ({ISO_HINT}); leave all "
+                        "three empty for an open action",
+                    )
+                    break
+        if row.ok:
+            records[action] = {
+                "created_at": created_at,
+                "created_by": row.text("Added by"),
+                "closed_at": closed_at,
+                "closed_by": row.text("Closed by"),
+                "closed_reason": row.text("Closed reason"),
+            }
+    return records
+
+
+_MONTH = re.compile(r"\A(\d{4})-(\d{2})\Z")
+_MONTH_HINT = "write it as 2018-11"
+
+
+def _month(row: _Row) -> str | None:
+    """The Month cell as "YYYY-MM": so written, as "NOV 2018" or "November 2018", or a date."""
+    value, text = row.cells.get("Month"), row.text("Month")
+    if text is None:
+        row.problem("Month", f"the month is empty; {_MONTH_HINT}")
+        return None
+    day = value.date() if isinstance(value, datetime) else value
+    if not isinstance(day, date):
+        if match := _MONTH.match(text):
+            year, month = int(match.group(1)), int(match.group(2))
+            day = date(year, month, 1) if 1 <= month <= 12 else None
+        else:
+            day = parse_uk_date(f"1 {text}")
+    if day is None:
+        row.problem("Month", f"{text!r} is not a month; {_MONTH_HINT}")
+        return None
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def read_frozen_months(
+    rows: list[list[object]], problems: list[RowProblem], zone: str = "UTC"
+) -> list[FrozenMonthRecord] | None:
+    """The Progress tracker sheet's frozen months: the table below the title "Frozen months" in
+    column A (None when the sheet has no such title: an export from before it, or an owner's
+    tracker). One row per month and priority, each listed once; every tally a whole number, 0 or
+    more; Frozen at a date and time. Priorities are not checked against the plan: a month keeps
+    the priorities it was frozen with."""
+    title = heading_key(FROZEN_MONTHS_TITLE)
+    top = next((n for n, raw in enumerate(rows) if heading_key(cell_at(raw, 0)) == title), None)
+    if top is None:
+        return None
+    frozen = []
+    first_rows: dict[tuple[str, int], int] = {}
+    names = [name for name, _ in FROZEN_MONTH_COLUMNS]
+    for row in _rows(
+        rows[top + 1 :],
+        TRACKER_SHEET,
+        FROZEN_MONTH_COLUMNS,
+        problems,
+        zone=zone,
+        heading_row=top + 2,
+    ):
+        month = _month(row)
+        priority = row.number("Priority", "priority number")
+        counts = [_count(row, name) for name in names[2:-1]]
+        frozen_at = row.instant("Frozen at")
+        if month is not None and priority is not None:
+            first = first_rows.setdefault((month, priority), row.index)
+            if first != row.index:
+                row.problem(
+                    "Priority",
+                    f"priority {priority} of {month} is listed twice (first on row {first})",
+                )
+        if row.ok and month and priority and frozen_at and None not in counts:
+            frozen.append(FrozenMonthRecord(month, priority, Tally(*counts), frozen_at))
+    return frozen
+
+
+def _count(row: _Row, column: str) -> int | None:
+    """A tally: a whole number, 0 or more (a cell Excel holds as 3.0 too)."""
+    text = row.text(column)
+    if text is None or not text.isdigit():
+        row.problem(
+            column,
+            f"{text!r} is not a number of actions (a whole number, 0 or more)"
+            if text is not None
+            else "the number of actions is empty; write 0 for none",
+        )
+        return None
+    return int(text)

@@ -16,6 +16,8 @@ from bot.spreadsheet.headings import find_header, heading_key
 from bot.spreadsheet.history_sheets import (
     check_original_timescales,
     is_planbot_leads,
+    read_action_records,
+    read_frozen_months,
     read_history,
     read_leads,
     read_measure_history,
@@ -26,6 +28,7 @@ from bot.spreadsheet.history_sheets import (
 from bot.spreadsheet.problems import ImportRejected, RowProblem
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
+    ACTIONS_SHEET,
     HISTORY_SHEET,
     LEADS_SHEET,
     MEASURE_HISTORY_SHEET,
@@ -34,6 +37,7 @@ from bot.spreadsheet.sheets import (
     RAG_HISTORY_OPTIONAL,
     RAG_HISTORY_SHEET,
     TIMESCALE_HISTORY_SHEET,
+    TRACKER_SHEET,
     UPDATE_MESSAGE_COLUMNS,
 )
 from bot.spreadsheet.table import Table, read_table
@@ -58,6 +62,10 @@ def read_plan_table(
     Dates are day first (parse_uk_date); leads are split by split_leads. Write action ids as text:
     Excel keeps a number cell 7.10 as 7.1 (which then shows up as a duplicate of 7.1).
 
+    Each action's record (when it was added and by whom; when, by whom and why it was closed)
+    comes from the "Actions added and closed" sheet; an action without a row there has none
+    (ActionSpec.has_record), and without the sheet `lacks` says so. The frozen month tallies
+    come from the table below "Frozen months" on the "Progress tracker" sheet (None without it).
     The archive's history lists come from planbot's own sheets ("Progress history", "RAG
     history", "RAG proposals", "Timescale history", "Leads", "Measure history"); each is None
     when the file has no such sheet (a CSV never has), and [] when the sheet is there but empty. A "Leads" sheet without
@@ -120,9 +128,10 @@ def read_plan_table(
         for kind in ("kpi", "quality")
     }
 
-    def sheet(name: str, read: Callable[[list[list[object]]], list[T]]) -> list[T] | None:
+    def sheet(name: str, read: Callable[[list[list[object]]], T]) -> T | None:
         return read(book.sheets[name]) if name in book.sheets else None
 
+    records = sheet(ACTIONS_SHEET, lambda rows: read_action_records(rows, ids, problems, timezone))
     before = len(problems)
     updates = sheet(HISTORY_SHEET, lambda rows: read_history(rows, ids, problems, timezone))
     # A proposal's update is checked against the Progress history when that sheet read cleanly
@@ -167,8 +176,13 @@ def read_plan_table(
     measure_values = sheet(
         MEASURE_HISTORY_SHEET, lambda rows: read_measure_history(rows, measures, problems, timezone)
     )
+    frozen_months = sheet(TRACKER_SHEET, lambda rows: read_frozen_months(rows, problems, timezone))
     if problems:
         raise ImportRejected(source, problems)
+    for draft in table.priorities.values():
+        for action in draft.actions:
+            for name, value in (records or {}).get(action.id, {}).items():
+                setattr(action, name, value)
     spec = _spec(table, about, has_sections=header.heading("section") is not None)
     return PlanArchive(
         spec=spec,
@@ -178,6 +192,7 @@ def read_plan_table(
         leads=leads,
         measure_values=measure_values,
         proposals=proposals,
+        frozen_months=frozen_months,
         lacks=_lacks(spec, set(header.fields.values()), set(book.sheets))
         | _history_lacks(book.sheets),
         merged_roles=table.spellings.merged_roles(),
@@ -214,6 +229,8 @@ def _lacks(spec: PlanSpec, columns: set[str], sheets: set[str]) -> frozenset[str
         lacks.add("about")
     if MEASURES_SHEET not in sheets:
         lacks.add("measures")
+    if ACTIONS_SHEET not in sheets:
+        lacks.add("action_records")
     spelt = {
         "ofsted_recommendation": "ofsted_recommendation" in columns
         or any(p.ofsted_recommendation is not None for p in spec.priorities),

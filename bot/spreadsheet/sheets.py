@@ -4,6 +4,7 @@ from __future__ import annotations
 
 PLAN_SHEET = "Plan"
 MEASURES_SHEET = "KPIs and quality measures"
+ACTIONS_SHEET = "Actions added and closed"
 HISTORY_SHEET = "Progress history"
 RAG_HISTORY_SHEET = "RAG history"
 PROPOSALS_SHEET = "RAG proposals"
@@ -15,12 +16,14 @@ ABOUT_SHEET = "About this plan"
 # The sheets besides the plan table that reading takes in (matched without regard to case).
 EXTRA_SHEETS = (
     MEASURES_SHEET,
+    ACTIONS_SHEET,
     HISTORY_SHEET,
     RAG_HISTORY_SHEET,
     PROPOSALS_SHEET,
     TIMESCALE_HISTORY_SHEET,
     MEASURE_HISTORY_SHEET,
     LEADS_SHEET,
+    TRACKER_SHEET,
     ABOUT_SHEET,
 )
 
@@ -84,6 +87,33 @@ TIMESCALE_HISTORY_COLUMNS = (
     ("Reason", 60),
 )
 LEADS_COLUMNS = (("Role", 50), ("Slack user", 16), ("Deputy", 8))
+# Each action's record: when it was added and by whom (a New Action's `add`; the plan's own
+# actions were added when the plan was loaded), and when, by whom and why it was closed. One row
+# per action that has any; an action without a row has none (open, added when loaded).
+ACTION_RECORD_COLUMNS = (
+    ("Action", 8),
+    ("Added", 26),
+    ("Added by", 20),
+    ("Closed", 26),
+    ("Closed by", 20),
+    ("Closed reason", 60),
+)
+ACTION_RECORD_OPTIONAL = ("Added by", "Closed by", "Closed reason")
+# The Progress tracker sheet's table of frozen months, below the live tallies: its title (in
+# column A), then its heading row, then one row per month and priority, as frozen at month end.
+FROZEN_MONTHS_TITLE = "Frozen months"
+FROZEN_MONTH_COLUMNS = (
+    ("Month", 10),
+    ("Priority", 9),
+    ("Red", 6),
+    ("Amber", 6),
+    ("Green", 6),
+    ("Completed", 6),
+    ("Not yet rated", 6),
+    ("New Actions", 6),
+    ("Total", 6),
+    ("Frozen at", 26),
+)
 MEASURE_HISTORY_COLUMNS = (
     ("Priority", 9),
     ("Kind", 16),
@@ -104,6 +134,9 @@ DATE_TIME_HEADINGS = (
     "Confirmed at",
     "Decided at",
     "Update date",
+    "Added",
+    "Closed",
+    "Frozen at",
 )
 
 

@@ -14,15 +14,19 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.plan.history import PlanArchive
+from bot.plan.history import FrozenMonthRecord, PlanArchive
 from bot.plan.rag import Rag
-from bot.plan.specs import CELL_TEXT_LIMIT, PlanSpec, PrioritySpec
+from bot.plan.specs import CELL_TEXT_LIMIT, ActionSpec, PlanSpec, PrioritySpec
 from bot.plan.tallies import TRACKER_ROWS, tally
 from bot.spreadsheet.files import write_atomically
 from bot.spreadsheet.leads import leads_cell
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
+    ACTION_RECORD_COLUMNS,
+    ACTIONS_SHEET,
     DATE_TIME_HEADINGS,
+    FROZEN_MONTH_COLUMNS,
+    FROZEN_MONTHS_TITLE,
     HISTORY_COLUMNS,
     HISTORY_SHEET,
     LEADS_COLUMNS,
@@ -64,6 +68,7 @@ _WHITE_TEXT = {Rag.RED, Rag.COMPLETED}
 _DATE_FORMAT = "dd/mm/yyyy"
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _BOLD = Font(bold=True)
+_CLOSED = Font(strike=True, color="808080")  # a closed action's Actions cell
 
 
 def recommendation_cell(priority: PrioritySpec) -> str:
@@ -170,6 +175,10 @@ def _plan_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
                 ]
             values.append(priority.note if first else None)
             _put_row(sheet, row, values, f"action {action.id}" if action else None)
+            if action is not None and action.closed_at is not None:
+                actions_cell = sheet.cell(row=row, column=3)
+                actions_cell.font = _CLOSED
+                actions_cell.comment = Comment(_closed_note(action), "planbot")
             if action is not None and (fill := RAG_FILLS.get(action.rag)):
                 rag_cell = sheet.cell(row=row, column=7)
                 rag_cell.fill = PatternFill("solid", fgColor=fill)
@@ -177,6 +186,19 @@ def _plan_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
                     bold=True, color="FFFFFF" if action.rag in _WHITE_TEXT else "000000"
                 )
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(PLAN_COLUMNS))}{row}"
+
+
+def _closed_note(action: ActionSpec) -> str:
+    """The note on a closed action's Actions cell; the "Actions added and closed" sheet is the
+    record (a note is not read back)."""
+    reason = action.closed_reason or ""
+    if len(reason) > 500:
+        reason = reason[:500] + "…"
+    note = f"Closed {action.closed_at:%d/%m/%Y}" if action.closed_at else "Closed"
+    note += (f" by {action.closed_by}" if action.closed_by else "") + (
+        f": {reason}" if reason else ""
+    )
+    return ILLEGAL_CHARACTERS_RE.sub("", note) + f" (see the {ACTIONS_SHEET!r} sheet)"
 
 
 def _measures_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
@@ -216,6 +238,28 @@ def _table_sheet(
             sheet.cell(row=1, column=column).comment = Comment(date_time_note(zone), "planbot")
     for row, values in enumerate(rows, start=2):
         _put_row(sheet, row, values)
+
+
+def _actions_sheet(sheet: Worksheet, spec: PlanSpec, zone: str) -> None:
+    """Each action's record (when added and by whom; when, by whom and why closed), for every
+    action that has one."""
+    _table_sheet(
+        sheet,
+        ACTION_RECORD_COLUMNS,
+        (
+            (
+                a.id,
+                _iso(a.created_at),
+                a.created_by,
+                _iso(a.closed_at),
+                a.closed_by,
+                a.closed_reason,
+            )
+            for a in spec.actions
+            if a.has_record or a.created_by is not None
+        ),
+        zone,
+    )
 
 
 def _history_sheets(book: Workbook, archive: PlanArchive, zone: str) -> None:
@@ -327,10 +371,15 @@ def _history_sheets(book: Workbook, archive: PlanArchive, zone: str) -> None:
 
 
 def _tracker_sheet(
-    sheet: Worksheet, spec: PlanSpec, months: Sequence[tuple[str, Sequence[int]]] | None
+    sheet: Worksheet,
+    spec: PlanSpec,
+    months: Sequence[tuple[str, Sequence[int]]] | None,
+    frozen: Sequence[FrozenMonthRecord] | None,
+    zone: str,
 ) -> None:
     numbers = [priority.number for priority in spec.priorities]
     _put(sheet, 1, 2, "RECOMMENDATIONS").font = _BOLD
+    _put(sheet, 2, 1, "Now").font = _BOLD  # the live tallies; frozen months are below
     if numbers:
         sheet.merge_cells(start_row=1, start_column=2, end_row=1, end_column=len(numbers) + 1)
     for column, heading in enumerate([*numbers, "All"], start=2):
@@ -357,7 +406,35 @@ def _tracker_sheet(
                 _put(sheet, top + 1 + offset, column, value)
         for offset, label in enumerate(TRACKER_ROWS):
             _put(sheet, top + 1 + offset, 1, label).font = _BOLD
+    if frozen is not None:
+        _frozen_months(sheet, sheet.max_row + 2, frozen, zone)
     sheet.freeze_panes = "B3"
+
+
+def _frozen_months(
+    sheet: Worksheet, top: int, frozen: Sequence[FrozenMonthRecord], zone: str
+) -> None:
+    """The frozen months' table from row `top`: its title, its headings, then one row per month
+    and priority (the month as "YYYY-MM", the time it was frozen as ISO text in UTC)."""
+    title = _put(sheet, top, 1, FROZEN_MONTHS_TITLE)
+    title.font = _BOLD
+    title.comment = Comment(
+        "Each month's tallies per priority as they stood at the month's end, frozen then: the "
+        "committee's record. An import adds a month the database has not frozen and never "
+        "rewrites one it has; the tallies above are live.",
+        "planbot",
+    )
+    for column, (name, _) in enumerate(FROZEN_MONTH_COLUMNS, start=1):
+        heading = _put(sheet, top + 1, column, name)
+        heading.font = _BOLD
+        if name in DATE_TIME_HEADINGS:
+            heading.comment = Comment(date_time_note(zone), "planbot")
+    for row, record in enumerate(frozen, start=top + 2):
+        _put_row(
+            sheet,
+            row,
+            [record.month, record.priority, *record.tally.as_row(), _iso(record.frozen_at)],
+        )
 
 
 def _about_sheet(sheet: Worksheet, spec: PlanSpec) -> None:
@@ -386,13 +463,17 @@ def write_workbook(
     """Write a plan and its history as an XLSX workbook in the plan's own layout;
     read_plan_table reads it back as an equal PlanArchive.
 
-    Sheets: "Plan" (one row per action, RAG cells coloured), "KPIs and quality measures", then
+    Sheets: "Plan" (one row per action, RAG cells coloured, a closed action's text struck
+    through), "KPIs and quality measures", "Actions added and closed" (when each action was
+    added and by whom; when, by whom and why it was closed), then
     one sheet for each history list that is not None (an empty list writes its headings only):
     "Progress history" (with each update's Slack message and edit time), "RAG history" (with
     the proposal each change applied), "RAG proposals" (decided or not: one row each, numbered,
     naming its update by Slack message, or date and author), "Timescale history", "Measure
-    history" and "Leads"; then "Progress tracker" (the current tallies by priority, and
-    `tracker`'s (month, one value per TRACKER_ROWS row) columns below) and "About this plan"
+    history" and "Leads"; then "Progress tracker" (the current, live tallies by priority,
+    `tracker`'s (month, one value per TRACKER_ROWS row) columns below, and under the title
+    "Frozen months" the archive's frozen month tallies, one row per month and priority, when
+    `frozen_months` is not None) and "About this plan"
     (name, organisation, progress_as_of, sections). History date-times are ISO text in UTC (a note on each date-time heading says so,
     and that reading takes one without an offset in the plan's `timezone`); timescales are dates
     shown dd/mm/yyyy.
@@ -407,7 +488,8 @@ def write_workbook(
     plan.title = PLAN_SHEET
     _plan_sheet(plan, spec)
     _measures_sheet(book.create_sheet(MEASURES_SHEET), spec)
+    _actions_sheet(book.create_sheet(ACTIONS_SHEET), spec, timezone)
     _history_sheets(book, archive, timezone)
-    _tracker_sheet(book.create_sheet(TRACKER_SHEET), spec, tracker)
+    _tracker_sheet(book.create_sheet(TRACKER_SHEET), spec, tracker, archive.frozen_months, timezone)
     _about_sheet(book.create_sheet(ABOUT_SHEET), spec)
     return write_atomically(path, lambda temp: book.save(temp))

@@ -286,6 +286,8 @@ def _lead(args: list[str], rest: str, *, remove: bool = False) -> PlanCommand:
         deputy = _id(deputies[0]) if deputies else None
         if not deputies:
             return Invalid(f'Name the deputy: `/plan {verb} "ROLE" @lead deputy @someone`.')
+    if len(users) > 1:
+        return Invalid(f'Name one person at a time: `/plan {verb} "ROLE" @someone`.')
     if not role or not users:
         example = (
             '`/plan unlead "ROLE" @someone`'

@@ -275,6 +275,11 @@ def _away(engine: Engine, asked: Away, *, by: str, today: date, now: datetime) -
             return Answer.message(
                 f"{uk_date(asked.until)} is already past; give the last day they are away."
             )
+        if asked.until > today + timedelta(days=366):
+            return Answer.message(
+                f"{uk_date(asked.until)} is more than a year away; record leave of a year at most "
+                "(and `cancel` it when they are back)."
+            )
         people.record_leave(session=session, user_id=asked.user, until=asked.until, at=now, by=by)
     return Answer.message(
         f"<@{asked.user}> is on leave until {uk_date(asked.until)}: their reminders go to their "

@@ -432,3 +432,25 @@ def test_changing_the_rag_or_editing_after_confirm_reaches_the_chair(world, lead
     with Session(world.engine) as session:
         live = [p for p in session.exec(select(RagProposal)) if p.status != "withdrawn"]
     assert [(p.status, p.proposed_rag) for p in live] == [("unconfirmed", "red")]
+
+
+def test_a_reply_about_too_many_actions_is_refused_and_records_nothing(world, lead):
+    refs = " ".join(f"{n}.1" for n in range(1, 16)) + " " + " ".join(f"{n}.2" for n in range(1, 10))
+    world.say(world.admin.user_id, f"{refs} all on track")
+    top = world.double.messages(_dm(world, world.admin.user_id))[-1]
+    [answer] = _replies(world, world.admin.user_id, top["ts"])
+    assert "I take at most 20" in answer["text"]
+    with Session(world.engine) as session:
+        assert (
+            session.exec(select(ProgressUpdate).where(ProgressUpdate.source == "reply")).all() == []
+        )
+
+
+def test_control_characters_never_reach_the_plan(world, lead):
+    [reminder] = reminders_to(world, lead.user_id)
+    world.say(lead.user_id, "On\x00 track\x1b[31m, files\x07 in", thread_ts=reminder["ts"])
+    with Session(world.engine) as session:
+        [update] = session.exec(
+            select(ProgressUpdate).where(ProgressUpdate.source == "reply")
+        ).all()
+    assert update.text == "On track[31m, files in"

@@ -53,3 +53,19 @@ def test_not_dates(text):
 def test_several_dates_in_order():
     found = find_dates("slipped from 31/12/18 to 31/03/19", today=TODAY)
     assert [mention.value for mention in found] == [date(2018, 12, 31), date(2019, 3, 31)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("now expected 31/02/19", ["31/02/19"]),
+        ("new date: 32/13/19", ["32/13/19"]),
+        ("new date 29/02/19, or 28/02/19", ["29/02/19"]),
+        ("approved on 12/12/18", []),
+        ("2.5% up, 18.5 FTE", []),
+    ],
+)
+def test_impossible_dates_are_found_to_say_so(text, expected):
+    from bot.replies.dates import impossible_dates
+
+    assert impossible_dates(text) == expected
