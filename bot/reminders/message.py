@@ -38,6 +38,10 @@ ANSWER_BUTTONS = (
 # The replies work adds its answer buttons (on track, delayed, …) to each action's actions block,
 # found by this prefix; Slack allows 25 elements a block, planbot keeps to 5.
 ACTIONS_BLOCK_PREFIX = "reminder_actions:"
+_ANSWER_LABELS = tuple(
+    (action_id, {"type": "plain_text", "text": label}) for action_id, label in ANSWER_BUTTONS
+)
+_ANSWER_LABELS_SIZE = sum(len(label) for _, label in ANSWER_BUTTONS)
 ACTION_TEXT_CHARS = 150
 # Slack refused a message at about 13.2k characters of block text in all (msg_blocks_too_long).
 BLOCK_TEXT_BUDGET = 11_000
@@ -113,20 +117,25 @@ def action_blocks(
     if lead:
         lines.append(lead)
     text = "\n".join(lines)[:SECTION_LIMIT]
+    # A round day builds ten thousand of these: the buttons' label objects are shared, not
+    # rebuilt (they are only ever serialised).
     buttons = [
+        {"type": "button", "action_id": action_id, "text": label, "value": ref}
+        for action_id, label in _ANSWER_LABELS
+    ]
+    buttons.append(
         {
             "type": "button",
-            "action_id": action_id,
-            "text": {"type": "plain_text", "text": label},
+            "action_id": SNOOZE_ACTION_ID,
+            "text": {"type": "plain_text", "text": button_text},
             "value": ref,
         }
-        for action_id, label in (*ANSWER_BUTTONS, (SNOOZE_ACTION_ID, button_text))
-    ]
+    )
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         {"type": "actions", "block_id": ACTIONS_BLOCK_PREFIX + ref, "elements": buttons},
     ]
-    return blocks, len(text) + sum(len(b["text"]["text"]) for b in buttons)
+    return blocks, len(text) + _ANSWER_LABELS_SIZE + len(button_text)
 
 
 def _item_blocks(item: ReminderItem, button_text: str) -> tuple[list[dict[str, Any]], int]:

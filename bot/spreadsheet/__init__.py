@@ -11,31 +11,36 @@ What a round trip keeps:
   written. Everything in the PlanSpec (plan name, organisation, progress_as_of and the sections,
   on the "About this plan" sheet; priorities with recommendation, Ofsted number, paragraph refs,
   expected outcomes, note, KPIs and quality measures with their current values; actions with
-  every field), and each history list in order on a sheet of its own: progress updates with
-  their retraction, Slack message and edit time ("Progress history"), RAG changes with the
-  proposal each applied ("RAG history"), RAG proposals decided or not, each naming its update
-  by Slack message or date and author ("RAG proposals"), timescale revisions
-  ("Timescale history"), KPI values and QA ratings over time ("Measure history") and the Slack
-  users who lead or deputise for each role ("Leads"). A list left None is not written, and reads
-  back as None; an empty list is a sheet with its headings only, and reads back as []. Date-times
-  come back as aware UTC datetimes (a naive one, typed by hand, is read in the plan's time zone),
-  equal to the ones written. As everywhere in a workbook, text comes back trimmed, an empty text
-  as None, and control characters other than tab and line breaks are left out (reading strips
-  them from a CSV too). No text is ever cut: every text must fit an XLSX cell (CELL_TEXT_LIMIT,
-  an action's with its number in front); reading refuses a longer one, writing raises
-  TextTooLong. Both writers write a temporary file and rename it (write_atomically).
+  every field, and each action's record on "Actions added and closed": when it was added and
+  by whom, when, by whom and why it was closed), the frozen month tallies (the table below the
+  title "Frozen months" on the "Progress tracker" sheet, one row per month and priority; the
+  tallies above it are live, and not read), and each history list in order on a sheet of its
+  own: progress updates with their retraction, Slack message and edit time ("Progress
+  history"), RAG changes with the proposal each applied ("RAG history"), RAG proposals decided
+  or not, each naming its update by Slack message or date and author ("RAG proposals"),
+  timescale revisions ("Timescale history"), KPI values and QA ratings over time ("Measure
+  history") and the Slack users who lead or deputise for each role ("Leads"). A list left None
+  is not written, and reads back as None; an empty list is a sheet with its headings only, and
+  reads back as []. Date-times come back as aware UTC datetimes (a naive one, typed by hand, is
+  read in the plan's time zone), equal to the ones written. As everywhere in a workbook, text
+  comes back trimmed, an empty text as None, and control characters other than tab and line
+  breaks are left out (reading strips them from a CSV too). No text is ever cut: every text
+  must fit an XLSX cell (CELL_TEXT_LIMIT, an action's with its number in front); reading
+  refuses a longer one, writing raises TextTooLong. Both writers write a temporary file and
+  rename it (write_atomically).
 - CSV (`write_csv` then `read_plan_table`): priority number, section, Ofsted recommendation and
   recommendation text; action id, text, leads, timescale, original timescale, progress, RAG and
   note. Not carried: the plan's name, organisation and progress_as_of, the priorities' paragraph
   refs, expected outcomes, notes, KPIs and quality measures, the actions' paragraph refs, "new
-  action" flag and timescale as written (a CSV timescale is text, so it comes back as written
-  "dd/mm/yyyy"), and the history (every list is None when read). Text that Excel would run as a
-  formula ("=", "+", "-", "@", tab or carriage return first) is written with a "'" in front,
-  which reading a CSV takes off again.
+  action" flag, timescale as written (a CSV timescale is text, so it comes back as written
+  "dd/mm/yyyy") and records (when added, whether closed), the frozen months, and the history
+  (every list is None when read). Text that Excel would run as a formula ("=", "+", "-", "@",
+  tab or carriage return first) is written with a "'" in front, which reading a CSV takes off
+  again.
 
 Modules: headings (the header row and --map), table (its rows into priorities and actions),
 extra_sheets (planbot's About and measures sheets), history_sheets (its history and Leads
-sheets), files (opening .xlsx and .csv), reading (read_plan_table), workbook_export and
+sheets, the actions' records and the frozen months), files (opening .xlsx and .csv), reading (read_plan_table), workbook_export and
 csv_export (the writers); cells, dates, leads, refs and formulas read and write single cells;
 problems and sheets hold what the others share.
 """
@@ -50,6 +55,7 @@ from bot.spreadsheet.reading import DEFAULT_PLAN_NAME, read_plan_table
 from bot.spreadsheet.refs import split_trailing_refs
 from bot.spreadsheet.sheets import (
     ABOUT_SHEET,
+    ACTIONS_SHEET,
     HISTORY_SHEET,
     LEADS_SHEET,
     MEASURE_HISTORY_SHEET,
@@ -70,6 +76,7 @@ from bot.spreadsheet.workbook_export import (
 
 __all__ = [
     "ABOUT_SHEET",
+    "ACTIONS_SHEET",
     "CSV_COLUMNS",
     "DEFAULT_PLAN_NAME",
     "FIELDS",

@@ -197,7 +197,14 @@ def _rows(
         rows, sheet, [n for n in names if n not in optional], problems, optional=optional
     )
     if heading_row != 1:
-        problems[before:] = [replace(problem, row=heading_row) for problem in problems[before:]]
+        problems[before:] = [
+            replace(
+                problem,
+                row=heading_row,
+                message=problem.message.replace("the first row needs", "the heading row needs"),
+            )
+            for problem in problems[before:]
+        ]
     if found is None:
         return
     for index, raw in enumerate(rows[1:], start=heading_row + 1):

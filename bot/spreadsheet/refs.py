@@ -29,6 +29,9 @@ def split_trailing_refs(text: str, *, ofsted: bool) -> tuple[str, list[int], int
     """
     groups: list[list[int]] = []
     number = None
+    # "… of children. (23) (24)." or "… of children (23)." keeps its full stop: the refs go, the
+    # sentence's end stays (the seed plan writes most actions so).
+    stopped = False
     while True:
         text = text.rstrip()
         if ofsted and number is None and (match := _TRAILING_OFSTED.search(text)):
@@ -37,8 +40,12 @@ def split_trailing_refs(text: str, *, ofsted: bool) -> tuple[str, list[int], int
             groups.insert(0, numbers(match.group(1)))
         else:
             break
+        stopped = stopped or match.group(0).rstrip().endswith(".")
         text = text[: match.start()]
-    return text.strip(), [n for group in groups for n in group], number
+    text = text.strip()
+    if stopped and text and not text.endswith((".", "!", "?")):
+        text += "."
+    return text, [n for group in groups for n in group], number
 
 
 def priority_cell(text: str) -> tuple[int | None, str, list[int], int | None]:

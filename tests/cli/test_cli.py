@@ -427,16 +427,18 @@ LOAD_METADATA = {
 
 
 def _table_rows(url: str) -> dict[str, list[tuple]]:
-    """Every plan table's rows, without surrogate ids, in a stable order."""
+    """Every plan table's rows and the frozen month tallies, without surrogate ids, in a stable
+    order."""
     from sqlalchemy import select
 
     from store.archive import PLAN_TABLES
     from store.engine import make_engine
+    from store.models import MonthSnapshot
 
     engine = make_engine(url)
     rows = {}
     with engine.connect() as connection:
-        for model in PLAN_TABLES:
+        for model in (*PLAN_TABLES, MonthSnapshot):
             table = model.__table__
             columns = [
                 c
@@ -550,8 +552,29 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
             by="cli",
         )
     engine.dispose()
+    # A New Action added, one closed, and November's tallies frozen at its end.
+    code, out, err = run(
+        capsys,
+        "add",
+        "7",
+        "Audit the court backlog weekly",
+        "--lead",
+        "Chair of SSCB",
+        "--due",
+        "31/03/2019",
+        "--today",
+        "2018-12-04",
+    )
+    assert code == 0, err
+    code, _, err = run(capsys, "close", "1.2", "--reason", "Superseded", "--today", "2018-12-05")
+    assert code == 0, err
+    code, _, err = run(capsys, "snapshot", "--month", "2018-11", "--today", "2018-12-05")
+    assert code == 0, err
     before, links = _table_rows(db), _links(db)
     assert len(before["ragproposal"]) == 2 and links[0] and links[1]
+    assert len(before["monthsnapshot"]) == 15
+    assert sum(row[-1] is not None for row in _action_records(db)) == 1  # 1.2 is closed
+    assert any(row[1] is not None for row in _action_records(db))  # the New Action's adder
     run(capsys, "export", str(tmp_path / "plan.xlsx"))
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     monkeypatch.setenv("DATABASE_URL", fresh)
@@ -563,6 +586,25 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
     # The links _table_rows leaves out (ids differ): each proposal's update and number, each RAG
     # change's proposal.
     assert _links(fresh) == links
+    # A replace from the file keeps everything too: the closed action stays closed, the New
+    # Action keeps when it was added, and the frozen month is not rewritten.
+    monkeypatch.setenv("DATABASE_URL", db)
+    code, out, err = run(
+        capsys,
+        "import",
+        str(tmp_path / "plan.xlsx"),
+        "--replace",
+        "--backup-dir",
+        str(tmp_path / "backups"),
+        "--today",
+        "2018-12-06",
+    )
+    assert code == 0, err
+    assert "when actions were added and which are closed" in out
+    replaced = _table_rows(db)
+    for table in before:
+        assert replaced[table] == before[table], table
+    assert _links(db) == links
     # Slack delivering the reply again after the import is still recognised.
     engine = make_engine(fresh)
     with Session(engine) as session:
@@ -579,6 +621,20 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
         )
     engine.dispose()
     assert again is None
+
+
+def _action_records(url: str) -> list[tuple]:
+    """Each action's record: when it was added and by whom, and when it was closed."""
+    from sqlmodel import Session, select
+
+    from store.engine import make_engine
+    from store.models import Action
+
+    engine = make_engine(url)
+    with Session(engine) as session:
+        rows = list(session.exec(select(Action.created_at, Action.created_by, Action.closed_at)))
+    engine.dispose()
+    return rows
 
 
 def _links(url: str) -> tuple[list[tuple], list[tuple]]:

@@ -26,6 +26,7 @@ from bot.plan.rag import Rag
 from bot.plan.specs import ActionSpec, MeasureSpec, PlanSpec, PrioritySpec
 from bot.plan.tallies import TRACKER_ROWS
 from bot.spreadsheet import (
+    ACTIONS_SHEET,
     HISTORY_SHEET,
     LEADS_SHEET,
     MEASURE_HISTORY_SHEET,
@@ -265,7 +266,8 @@ def test_b_an_xlsx_in_the_seeds_own_layout(tmp_path: Path) -> None:
                 actions=[
                     ActionSpec(
                         id="1.1",
-                        text="Commission an independent review of ICRT",
+                        # The full stop after the refs "(21) (78)." stays with the sentence.
+                        text="Commission an independent review of ICRT.",
                         leads=["Director of Quality Assurance & Performance"],
                         timescale=date(2018, 9, 1),
                         progress="Independent review concluded.",
@@ -441,7 +443,8 @@ def test_compound_leads_split_on_role_words(cell: str | None, roles: list[str]) 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Commission a review (21) (78).", ("Commission a review", [21, 78], None)),
+        # The sentence keeps its full stop when the refs after it go (as the seed plan writes).
+        ("Commission a review (21) (78).", ("Commission a review.", [21, 78], None)),
         (
             "Urgently review ICRT. (para 21, 23, 78) (Ref: Ofsted Recommendation 1)",
             ("Urgently review ICRT.", [21, 23, 78], 1),
@@ -1289,6 +1292,8 @@ def test_history_date_times_are_noted_as_utc(tmp_path: Path) -> None:
         ),
         (TIMESCALE_HISTORY_SHEET, "Date"),
         (MEASURE_HISTORY_SHEET, "Date"),
+        (ACTIONS_SHEET, "Added"),
+        (ACTIONS_SHEET, "Closed"),
     }
     for note in notes.values():
         assert "in UTC" in note and "without an offset" in note and "+01:00" in note
@@ -1538,6 +1543,7 @@ def test_history_sheets_have_the_documented_layout(tmp_path: Path) -> None:
     assert book.sheetnames == [
         "Plan",
         "KPIs and quality measures",
+        ACTIONS_SHEET,
         HISTORY_SHEET,
         RAG_HISTORY_SHEET,
         PROPOSALS_SHEET,
@@ -1721,6 +1727,7 @@ def test_no_history_and_empty_history_round_trip_apart(tmp_path: Path) -> None:
     assert load_workbook(bare_path).sheetnames == [
         "Plan",
         "KPIs and quality measures",
+        ACTIONS_SHEET,  # the actions' records: part of the plan, not a history list
         TRACKER_SHEET,
         "About this plan",
     ]

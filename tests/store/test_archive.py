@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.plan.history import (
+    FrozenMonthRecord,
     LeadRecord,
     MeasureValueRecord,
     PlanArchive,
@@ -20,6 +21,7 @@ from bot.plan.history import (
     UpdateRef,
 )
 from bot.plan.rag import Rag
+from bot.plan.tallies import Tally
 from store import archive, leads, plan
 from store.engine import make_engine, migrate, transaction
 from store.models import Action, RagChange, TimescaleChange
@@ -306,18 +308,148 @@ def test_a_missing_history_sheet_keeps_the_database_history(engine, seed_spec):
     assert _export(engine) == before
 
 
-def test_frozen_month_tallies_still_block_a_replace(seeded, seed_spec):
-    from store.models import MonthSnapshot
+# --- Closed actions, added actions and frozen months -------------------------------------------
 
+JAN = datetime(2019, 1, 7, 9, 30, tzinfo=UTC)
+NOV_TALLY = Tally(red=1, amber=2, green=3, completed=0, unrated=10, new_actions=0, total=16)
+
+
+def _in_use(engine) -> None:
+    """A New Action added (3.x), 7.5 closed and November frozen, as the bot records them."""
+    from store import changes, snapshots
+    from store.models import Priority
+
+    with transaction(engine) as session:
+        priority = session.exec(select(Priority).where(Priority.number == 3)).one()
+        changes.add_action(
+            session=session,
+            priority_id=priority.id,
+            priority_number=3,
+            text="Audit step-downs",
+            role_ids=[],
+            due=date(2019, 3, 31),
+            at=DEC,
+            by="U0CHAIR01",
+        )
+        changes.close(
+            session=session,
+            action=changes.action_facts(session=session, ref="7.5"),
+            reason="Superseded by 7.6",
+            at=JAN,
+            by="U0CHAIR01",
+        )
+        snapshots.freeze(
+            session=session,
+            month="2018-11",
+            tallies={1: NOV_TALLY, 2: Tally(total=4, unrated=4)},
+            at=datetime(2018, 12, 1, 0, 0, 3, tzinfo=UTC),
+        )
+
+
+def _action(engine, ref: str) -> Action:
+    with Session(engine) as session:
+        return session.exec(select(Action).where(Action.ref == ref)).one()
+
+
+def test_closed_and_added_actions_and_frozen_months_survive_export_and_load(seeded, tmp_path):
+    _in_use(seeded)
+    exported = _export(seeded)
+    closed = next(a for a in exported.spec.actions if a.id == "7.5")
+    assert (closed.closed_at, closed.closed_by, closed.closed_reason) == (
+        JAN,
+        "U0CHAIR01",
+        "Superseded by 7.6",
+    )
+    assert [m.month for m in exported.frozen_months] == ["2018-11", "2018-11"]
+    fresh = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    migrate(fresh)
+    with transaction(fresh) as session:
+        archive.load_plan(session=session, archive=exported, loaded_at=JAN, source="x.xlsx")
+    assert _export(fresh) == exported
+    added = _action(fresh, exported.spec.priorities[2].actions[-1].id)
+    assert (added.is_new, added.created_at, added.created_by) == (True, DEC, "U0CHAIR01")
+    assert _action(fresh, "7.5").closed_at == JAN
+    fresh.dispose()
+
+
+def test_a_replace_keeps_the_frozen_months_and_adds_only_new_ones(seeded):
+    _in_use(seeded)
+    exported = _export(seeded)
+    october = FrozenMonthRecord("2018-10", 1, Tally(total=16, unrated=16), DEC)
     with transaction(seeded) as session:
-        session.add(MonthSnapshot(month="2018-11", priority_number=1, frozen_at=DEC))
+        report = archive.replace_plan(
+            session=session,
+            archive=replace(exported, frozen_months=[october, *exported.frozen_months]),
+            loaded_at=JAN,
+            source="plan.xlsx",
+        )
+    assert report.frozen_months_added == ["2018-10"] and report.frozen_months_kept == []
+    assert "frozen month tallies of 2018-10" in report.replaced
+    assert _export(seeded).frozen_months == [october, *exported.frozen_months]
+
+
+def test_a_frozen_month_that_differs_is_refused_and_forced_keeps_the_databases(seeded):
+    _in_use(seeded)
+    exported = _export(seeded)
+    edited = [replace(exported.frozen_months[0], tally=Tally(total=16, green=16))]
+    edited.append(FrozenMonthRecord("2018-12", 1, NOV_TALLY, JAN))
+    file = replace(exported, frozen_months=edited)  # and priority 2's November row gone
     with (
-        pytest.raises(archive.ReplaceRefused, match="1 frozen month tally"),
+        pytest.raises(
+            archive.ReplaceRefused,
+            match="plan.xlsx's frozen month tallies of 2018-11 differ from the database's",
+        ),
         transaction(seeded) as session,
     ):
-        archive.replace_plan(
-            session=session, archive=PlanArchive(seed_spec), loaded_at=DEC, source="x.xlsx"
+        archive.replace_plan(session=session, archive=file, loaded_at=JAN, source="plan.xlsx")
+    with transaction(seeded) as session:
+        report = archive.replace_plan(
+            session=session, archive=file, loaded_at=JAN, source="plan.xlsx", force=True
         )
+    assert report.frozen_months_kept == ["2018-11"] and report.frozen_months_added == ["2018-12"]
+    assert "the frozen month tallies of 2018-11 (plan.xlsx's differ)" in report.kept_from_database
+    assert _export(seeded).frozen_months == [*exported.frozen_months, edited[1]]
+
+
+def test_a_file_without_frozen_months_or_records_keeps_the_databases(seeded):
+    """An export from before them (or a CSV, or a plan file): nothing of either is lost."""
+    _in_use(seeded)
+    exported = _export(seeded)
+    older = copy.deepcopy(exported)
+    for action in older.spec.actions:
+        action.created_at = action.created_by = action.closed_at = None
+        action.closed_by = action.closed_reason = None
+    older = replace(older, frozen_months=None, lacks=frozenset({"action_records"}))
+    with transaction(seeded) as session:
+        report = archive.replace_plan(
+            session=session, archive=older, loaded_at=JAN, source="old.xlsx"
+        )
+    assert "frozen month tallies" in report.kept_from_database
+    assert "when actions were added and which are closed" in report.kept_from_database
+    assert _export(seeded) == exported
+    # A plan file says nothing of them either (no `lacks`): the same actions keep theirs.
+    with transaction(seeded) as session:
+        archive.replace_plan(
+            session=session, archive=replace(older, lacks=frozenset()), loaded_at=JAN, source="p"
+        )
+    assert _export(seeded) == exported
+
+
+def test_a_files_record_reopens_an_action_and_a_blank_added_keeps_the_databases(seeded):
+    _in_use(seeded)
+    exported = _export(seeded)
+    file = copy.deepcopy(exported)
+    actions = {a.id: a for a in file.spec.actions}
+    actions["7.5"].closed_at = actions["7.5"].closed_by = actions["7.5"].closed_reason = None
+    new = file.spec.priorities[2].actions[-1]
+    new.created_at = new.created_by = None  # Added left empty, Closed filled in by hand
+    new.closed_at, new.closed_reason = JAN, "Merged into 3.1"
+    with transaction(seeded) as session:
+        archive.replace_plan(session=session, archive=file, loaded_at=JAN, source="plan.xlsx")
+    assert _action(seeded, "7.5").closed_at is None
+    added = _action(seeded, new.id)
+    assert (added.created_at, added.created_by) == (DEC, "U0CHAIR01")
+    assert (added.closed_at, added.closed_reason) == (JAN, "Merged into 3.1")
 
 
 # --- Issue 9: Slack ids and RAG proposals through export and import -----------------------------
