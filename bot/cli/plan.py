@@ -158,9 +158,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     name = report.name if report else spec.name
     priorities, actions = len(spec.priorities), len(spec.actions)
     print(
-        f"Imported {name!r} from {path.name}: {priorities} "
-        f"{'priority' if priorities == 1 else 'priorities'}, {actions} "
-        f"{'action' if actions == 1 else 'actions'}."
+        f"Imported {name!r} from {path.name}: {counted(priorities, 'priority')}, "
+        f"{counted(actions, 'action')}."
     )
     _print_merged_roles(imported.merged_roles)
     if report:
@@ -169,6 +168,13 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"Kept from the database ({path.name} does not carry them), for the priorities "
                 f"and actions that are the same: {'; '.join(report.kept_from_database)}."
+            )
+        if report.frozen_months_added:
+            print(f"Frozen months added from {path.name}: {', '.join(report.frozen_months_added)}.")
+        if report.frozen_months_kept:
+            print(
+                f"Frozen months whose tallies {path.name} gives differently were kept as the "
+                f"database froze them (--force): {', '.join(report.frozen_months_kept)}."
             )
         lost = []
         if report.history_not_carried:
