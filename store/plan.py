@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, select
 
 from bot.plan.rag import Rag
-from bot.plan.refs import ActionRef
+from bot.plan.refs import SLACK_TS, ActionRef
 from bot.plan.tallies import Tally
 from bot.plan.views import (
     ActionDetail,
     ActionView,
     Closure,
     HistoryEntry,
+    MeasureView,
     PlanOutline,
     PlanSummary,
     PriorityCounts,
@@ -27,10 +29,14 @@ from store.models import (
     ActionLead,
     Escalation,
     LeadRole,
+    Measure,
+    MeasureValue,
     Plan,
     Priority,
     ProgressUpdate,
     RagChange,
+    RagProposal,
+    RoleMember,
     Section,
     TimescaleChange,
 )
@@ -232,7 +238,10 @@ def priority_numbers(*, session: Session) -> list[int]:
 
 def priority_view(*, session: Session, number: int) -> PriorityView | None:
     priority = session.exec(select(Priority).where(Priority.number == number)).first()
-    return _priority_views(session, [priority])[0] if priority else None
+    if priority is None:
+        return None
+    view = _priority_views(session, [priority])[0]
+    return replace(view, measures=measures_of(session=session, priority_id=priority.id))
 
 
 def priorities_for_recommendation(*, session: Session, recommendation: int) -> list[PriorityView]:
@@ -282,7 +291,12 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
         text = update.text if update.retracted_at is None else f"(retracted) {update.text}"
         history.append(
             HistoryEntry(
-                at=update.at, kind="update", text=text, by=update.author, via=update.source
+                at=update.at,
+                kind="update",
+                text=text,
+                by=update.author,
+                via=update.source,
+                link=permalink(update.slack_channel, update.slack_ts),
             )
         )
     for change in session.exec(select(RagChange).where(RagChange.action_id == action.id)):
@@ -316,14 +330,76 @@ def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
         .where(Escalation.action_id == action.id, Escalation.resolved_at.is_(None))
         .order_by(Escalation.id.desc())
     ).first()
+    people = session.exec(
+        select(RoleMember.slack_user_id, RoleMember.is_deputy)
+        .join(ActionLead, ActionLead.role_id == RoleMember.role_id)
+        .where(ActionLead.action_id == action.id)
+        .order_by(RoleMember.id)
+    ).all()
+    pending = [
+        _pending_text(row)
+        for row in session.exec(
+            select(RagProposal)
+            .where(
+                RagProposal.action_id == action.id,
+                RagProposal.status.in_(("evidence_pending", "awaiting_approval")),
+            )
+            .order_by(RagProposal.id)
+        )
+    ]
     return ActionDetail(
         priority=priority_view_,
         action=view,
         history=tuple(history),
+        leads=tuple(dict.fromkeys(user for user, deputy in people if not deputy)),
+        deputies=tuple(dict.fromkeys(user for user, deputy in people if deputy)),
+        pending=tuple(pending),
         escalation=_escalation_text(escalation) if escalation else None,
         closure=Closure(action.closed_at, action.closed_by, action.closed_reason)
         if action.closed_at
         else None,
+    )
+
+
+def _pending_text(row: RagProposal) -> str:
+    what = []
+    if row.proposed_rag:
+        what.append(f"RAG {Rag(row.proposed_rag).label}")
+    if row.revised_timescale:
+        what.append(f"timescale {row.revised_timescale.isoformat()}")
+    state = (
+        "completed — evidence pending"
+        if row.status == "evidence_pending"
+        else "awaiting the approvers' decision"
+    )
+    return f"{', '.join(what) or 'An update'} proposed by {row.proposed_by or 'a lead'}: {state}"
+
+
+def permalink(channel: str | None, ts: str | None) -> str | None:
+    """A link to a Slack message (Slack sends a signed-in reader on to their workspace), or None
+    when the update did not come from one (an import, a button, a command)."""
+    if not channel or not ts or not SLACK_TS.match(ts) or channel[0] not in "CDG":
+        return None
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+def measures_of(*, session: Session, priority_id: int) -> tuple[MeasureView, ...]:
+    """A priority's KPIs and quality measures, each with its latest value."""
+    latest: dict[int, tuple[str, datetime]] = {}
+    for measure_id, value, at in session.exec(
+        select(MeasureValue.measure_id, MeasureValue.value, MeasureValue.recorded_at)
+        .join(Measure, Measure.id == MeasureValue.measure_id)
+        .where(Measure.priority_id == priority_id)
+        .order_by(MeasureValue.recorded_at, MeasureValue.id)
+    ):
+        latest[measure_id] = (value, at)
+    return tuple(
+        MeasureView(m.kind, m.name, *latest.get(m.id, (None, None)))
+        for m in session.exec(
+            select(Measure)
+            .where(Measure.priority_id == priority_id)
+            .order_by(Measure.kind, Measure.position)
+        )
     )
 
 

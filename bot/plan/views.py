@@ -48,6 +48,18 @@ class PriorityView:
     section: str
     title: str
     actions: tuple[ActionView, ...]
+    # Its KPIs and quality measures with their latest values (only `/plan status N` reads them).
+    measures: tuple[MeasureView, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """A KPI (its latest value) or a quality measure (its latest rating)."""
+
+    kind: str  # "kpi" or "quality"
+    name: str
+    value: str | None
+    at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ class HistoryEntry:
     text: str
     by: str | None
     via: str
+    # An update from a Slack message: where it was said, to link to it.
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +81,10 @@ class ActionDetail:
     # Why the approvers were alerted about it and when, while its lead has not answered.
     escalation: str | None = None
     closure: Closure | None = None
+    # Who answers for it in Slack, and what waits for a decision.
+    leads: tuple[str, ...] = ()
+    deputies: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

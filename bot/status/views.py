@@ -6,6 +6,7 @@ Block Kit stays inside Slack's limits by construction: at most 50 blocks, sectio
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.plan.views import (
     ActionDetail,
     ActionView,
     Closure,
+    MeasureView,
     PlanOutline,
     PlanSummary,
     PriorityCounts,
@@ -63,6 +65,15 @@ def priority_json(priority: PriorityView) -> dict[str, Any]:
         "section": priority.section,
         "title": priority.title,
         "actions": [action_json(action) for action in priority.actions],
+        "measures": [
+            {
+                "kind": m.kind,
+                "name": m.name,
+                "value": m.value,
+                "at": m.at.isoformat() if m.at else None,
+            }
+            for m in priority.measures
+        ],
     }
 
 
@@ -74,6 +85,8 @@ def action_detail_json(detail: ActionDetail) -> dict[str, Any]:
     data = action_json(detail.action)
     data["priority"] = detail.priority.number
     data["escalation"] = detail.escalation
+    data["slack_users"] = {"leads": list(detail.leads), "deputies": list(detail.deputies)}
+    data["pending"] = list(detail.pending)
     closure = detail.closure
     data["closed"] = (
         {"at": closure.at.isoformat(), "by": closure.by, "reason": closure.reason}
@@ -87,6 +100,7 @@ def action_detail_json(detail: ActionDetail) -> dict[str, Any]:
             "text": entry.text,
             "by": entry.by,
             "via": entry.via,
+            "link": entry.link,
         }
         for entry in detail.history
     ]
@@ -151,6 +165,15 @@ def priority_text(priority: PriorityView, today: date, tz: str) -> str:
     ]
     for action in priority.actions:
         lines.extend(_action_lines(action, today, tz))
+    for kind, title in (("kpi", "KPIs"), ("quality", "Quality measures")):
+        measures = [m for m in priority.measures if m.kind == kind]
+        if measures:
+            lines += ["", f"{title}:"]
+            lines += [
+                f"  {m.name} — {m.value if m.value is not None else 'no value yet'}"
+                + (f" ({uk_date(local_day(m.at, tz))})" if m.at else "")
+                for m in measures
+            ]
     return "\n".join(lines)
 
 
@@ -180,12 +203,20 @@ def action_text(detail: ActionDetail, today: date, tz: str) -> str:
         lines.append(f"Note: {action.note}")
     if detail.escalation:
         lines.append(detail.escalation)
+    if detail.leads or detail.deputies:
+        lines.append(
+            "In Slack: " + ", ".join([*detail.leads, *(f"{u} (deputy)" for u in detail.deputies)])
+        )
+    lines += [f"Waiting: {pending}" for pending in detail.pending]
     if detail.closure:
         lines.append(closure_text(detail.closure, tz))
     lines.append("History:" if detail.history else "History: none yet")
     for entry in detail.history:
         who = f" by {entry.by}" if entry.by else ""
-        lines.append(f"  {local_day(entry.at, tz).isoformat()} ({entry.via}{who}) {entry.text}")
+        link = f" <{entry.link}>" if entry.link else ""
+        lines.append(
+            f"  {local_day(entry.at, tz).isoformat()} ({entry.via}{who}) {entry.text}{link}"
+        )
     return "\n".join(lines)
 
 
@@ -279,7 +310,20 @@ def priority_blocks(
                 f"ask for one with `/plan status {priority.number}.N`."
             )
         )
+    for kind, title in (("kpi", "KPIs"), ("quality", "Quality measures")):
+        measures = [m for m in priority.measures if m.kind == kind]
+        if measures and len(blocks) < MAX_BLOCKS:
+            blocks.append(
+                section(f"*{title}*\n" + "\n".join(_measure_line(m, tz) for m in measures))
+            )
     return blocks
+
+
+def _measure_line(measure: MeasureView, tz: str) -> str:
+    if measure.value is None:
+        return f"• {escape(shorten(measure.name, 160))} — _no value yet_"
+    when = f" ({uk_date(local_day(measure.at, tz))})" if measure.at else ""
+    return f"• {escape(shorten(measure.name, 160))} — *{escape(shorten(measure.value, 80))}*{when}"
 
 
 def _action_mrkdwn(action: ActionView, today: date, tz: str) -> str:
@@ -293,6 +337,11 @@ def _action_mrkdwn(action: ActionView, today: date, tz: str) -> str:
         f"{RAG_EMOJI[action.rag]} *{action.ref}* {escape(shorten(action.text, 200))}\n"
         f"{lead} · {when_text(action, today)} · {action.rag.label} · {updated}"
     )
+
+
+def _mentioned(text: str) -> str:
+    # Slack user ids in a line of the store's words, as the names Slack shows ("proposed by U…").
+    return re.sub(r"\b([UW][A-Z0-9]{6,})\b", r"<@\1>", text)
 
 
 def flag_text(action: ActionView) -> str:
@@ -332,6 +381,12 @@ def action_blocks(detail: ActionDetail, today: date, tz: str) -> list[dict[str, 
         blocks.append(context(f":warning: {flags}"))
     if detail.escalation:
         blocks.append(context(f":rotating_light: {escape(detail.escalation)}"))
+    people = [f"<@{user}>" for user in detail.leads]
+    people += [f"<@{user}> (deputy)" for user in detail.deputies]
+    if people:
+        blocks.append(context("In Slack: " + ", ".join(people)))
+    for pending in detail.pending:
+        blocks.append(context(f":hourglass_flowing_sand: {_mentioned(escape(pending))}"))
     if closure := detail.closure:
         why = f": {escape(shorten_keep_lines(closure.reason, 2000))}" if closure.reason else ""
         day = uk_date(local_day(closure.at, tz))
@@ -345,7 +400,9 @@ def action_blocks(detail: ActionDetail, today: date, tz: str) -> list[dict[str, 
     for entry in entries[:room]:
         blocks.append(
             section(
-                f"*{uk_date(local_day(entry.at, tz))}* ({entry.via}{by_whom(entry.by)})\n{escape(shorten_keep_lines(entry.text, 2800))}"
+                f"*{uk_date(local_day(entry.at, tz))}* ({entry.via}{by_whom(entry.by)})"
+                + (f" <{entry.link}|in Slack>" if entry.link else "")
+                + f"\n{escape(shorten_keep_lines(entry.text, 2800))}"
             )
         )
     if len(entries) > room:

@@ -182,3 +182,27 @@ def test_admins_change_the_plan_from_slack(leads_world):
     assert "Closed" in said(ask(world, admin, "status 5.7"))
     assert "82%" in said(ask(world, admin, 'kpi 1 1 "82%"'))
     assert "February 2019 has 28 days" in said(ask(world, admin, "retime 5.4 31/02/19"))
+
+
+def test_status_shows_kpis_people_links_and_what_waits(leads_world):
+    world = leads_world
+    admin = world.admin.user_id
+    said(ask(world, admin, 'kpi 1 1 "82%"'))
+    priority = said(ask(world, admin, "status 1"))
+    assert "KPIs" in priority and "*82%*" in priority and "Quality measures" in priority
+    icrt = person_for(world, "Service Manager - ICRT")
+    world.say(icrt.user_id, "5.4 slipped, now expected 31/12/18")
+    top = world.double.messages(world.double.dm_channel(icrt.user_id))[-1]
+    echo = world.double.thread(world.double.dm_channel(icrt.user_id), top["ts"])[-1]
+    confirm = next(
+        e
+        for b in echo["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "proposal_confirm"
+    )
+    world.click(icrt.user_id, confirm, {"channel": world.double.dm_channel(icrt.user_id), **echo})
+    action = said(ask(world, admin, "status 5.4"))
+    assert f"<@{icrt.user_id}>" in action
+    assert "awaiting the approvers" in action
+    assert "|in Slack>" in action  # the lead's reply links to where it was said
