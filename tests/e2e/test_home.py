@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.home.view import MAX_HOME_BLOCKS, HomeData, home_view
-from bot.plan.refs import ActionRef
-from bot.reminders.records import ActionState
+from bot.home.view import MAX_HOME_BLOCKS
 from tests.e2e.test_reminders import at, person_for, reminders_to, tick
 
 
@@ -51,25 +49,6 @@ def test_the_admin_sees_the_queue_and_what_needs_attention(world):
     assert "proposal_accept" in text
     assert "Overdue" in text and "5.3" in text  # 5.3 was due 30 Sep 2018
     assert len(view["blocks"]) <= MAX_HOME_BLOCKS
-
-
-def test_a_lead_of_hundreds_of_actions_stays_within_100_blocks():
-    actions = [
-        ActionState(ActionRef(1, n), f"Action {n} " + "x" * 300, ("Lead",), date(2019, 1, 1))
-        for n in range(1, 400)
-    ]
-    view = home_view(
-        HomeData(
-            today=date(2018, 11, 20),
-            mine=actions,
-            is_admin=True,
-            is_approver=True,
-            overdue=actions,
-            unreachable=["x"] * 500,
-        )
-    )
-    assert len(view["blocks"]) <= MAX_HOME_BLOCKS
-    assert "more action" in str(view["blocks"][-12:]) or "more action" in str(view["blocks"])
 
 
 def test_the_home_is_published_at_most_once_every_few_seconds(world):
