@@ -8,16 +8,16 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,10 @@ def _backup(source: Path, target: Path, mode: str) -> None:
 
 
 def alembic_config(engine: Engine) -> Config:
+    # Alembic is imported where it is used: most commands find the schema at HEAD and never
+    # need it, and importing it costs every command's start-up.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     # configparser treats "%" as interpolation; URL options such as search_path%%3D need escaping.
@@ -127,17 +131,36 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+# The newest migration in store/migrations/versions (tests/store/test_migrations.py checks that
+# it is Alembic's head, so a new migration cannot forget it).
+HEAD = "0006"
+
+
+def _revision(connection) -> str | None:
+    """The schema's revision as Alembic records it, or None (an empty database)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
 def migrate(engine: Engine) -> Path | None:
     """Create or upgrade the schema to the newest migration; an existing database keeps its data.
 
     Returns the backup taken of a SQLite file before an upgrade (batch migrations copy whole
     tables), or None when there was nothing to upgrade.
     """
+    # Every command and every start comes here, and nearly always the schema is at head: one
+    # plain read (no write lock, never waiting for a writer) against the newest revision this
+    # planbot ships, without loading Alembic and parsing every migration file.
+    with engine.connect() as probe:
+        if _revision(probe) == HEAD:
+            return None
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     config = alembic_config(engine)
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()
-    # Every command starts here: at head (nearly always) this is a plain read, which takes no
-    # write lock and never waits for a writer.
     with engine.connect() as probe:
         current = MigrationContext.configure(probe).get_current_revision()
     if current == head:
@@ -161,6 +184,10 @@ def migrate(engine: Engine) -> Path | None:
 
 
 def _upgrade(connection, config: Config, head: str, engine: Engine) -> Path | None:
+    from alembic import command
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     if connection.dialect.name == "postgresql":
         # Two processes starting together (a deploy of two replicas) upgrade one at a time.
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
@@ -186,6 +213,8 @@ def _upgrade(connection, config: Config, head: str, engine: Engine) -> Path | No
 def _refuse_unknown(script: ScriptDirectory, current: str | None, head: str) -> None:
     """A revision this planbot has no migration for was written by a newer one: stop, before
     Alembic fails with a traceback, and before anything is written."""
+    from alembic.util.exc import CommandError
+
     if current is None:
         return
     try:

@@ -28,15 +28,41 @@ from store.models import (
 )
 
 
-def action_states(*, session: Session, tz: str) -> list[ActionState]:
-    """Every action as the reminder loop sees it: dates in the plan's time zone `tz`."""
+def action_states(
+    *,
+    session: Session,
+    tz: str,
+    due_from: date | None = None,
+    due_to: date | None = None,
+) -> list[ActionState]:
+    """Every action as the reminder loop sees it: dates in the plan's time zone `tz`. With
+    `due_from`/`due_to`, only the open actions whose timescale falls between them (inclusive):
+    `/plan overdue` and `due` read those few, not the whole plan."""
     zone = ZoneInfo(tz)
     numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
+    chosen = None
+    if due_from is not None or due_to is not None:
+        chosen = select(Action.id).where(
+            Action.timescale.is_not(None),
+            Action.closed_at.is_(None),
+            Action.rag != Rag.COMPLETED.value,
+        )
+        if due_from is not None:
+            chosen = chosen.where(Action.timescale >= due_from)
+        if due_to is not None:
+            chosen = chosen.where(Action.timescale <= due_to)
+
+    def only(query, column):
+        return query if chosen is None else query.where(column.in_(chosen))
+
     newest = dict(
         session.exec(
-            select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
-            .where(ProgressUpdate.retracted_at.is_(None))
-            .group_by(ProgressUpdate.action_id)
+            only(
+                select(ProgressUpdate.action_id, func.max(ProgressUpdate.at)).where(
+                    ProgressUpdate.retracted_at.is_(None)
+                ),
+                ProgressUpdate.action_id,
+            ).group_by(ProgressUpdate.action_id)
         ).all()
     )
     leads: dict[int, list[str]] = defaultdict(list)
@@ -45,10 +71,11 @@ def action_states(*, session: Session, tz: str) -> list[ActionState]:
         .join(LeadRole, LeadRole.id == ActionLead.role_id)
         .order_by(ActionLead.action_id, ActionLead.position)
     )
-    for action_id, name in session.exec(query):
+    for action_id, name in session.exec(only(query, ActionLead.action_id)):
         leads[action_id].append(name)
     snoozed: dict[int, tuple[date, datetime]] = {}
-    for action_id, until, at in session.exec(select(Snooze.action_id, Snooze.until, Snooze.at)):
+    snoozes = only(select(Snooze.action_id, Snooze.until, Snooze.at), Snooze.action_id)
+    for action_id, until, at in session.exec(snoozes):
         if action_id not in snoozed or at > snoozed[action_id][1]:
             snoozed[action_id] = (until, at)
     columns = (
@@ -62,7 +89,8 @@ def action_states(*, session: Session, tz: str) -> list[ActionState]:
         Action.closed_at,
     )
     states = []
-    for row in session.exec(select(*columns).order_by(Action.priority_id, Action.number)):
+    rows = only(select(*columns), Action.id).order_by(Action.priority_id, Action.number)
+    for row in session.exec(rows):
         updated = newest.get(row.id)
         snooze = snoozed.get(row.id)
         # An update answers whatever a snooze put off: a snooze older than the update is over.

@@ -8,12 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.approvals import service as approvals
-from bot.approvals.messages import approval_request
-from bot.approvals.service import approvers_of
 from bot.changes.args import AddAction, Close, RecordMeasure, Retime
 from bot.plan.permissions import may_use, refusal
-from bot.plan.roles import mapped_message
 from bot.plan.timing import uk_date
 from bot.plan.views import PlanOutline, PlanSummary
 from bot.plan.words import counted
@@ -36,11 +32,7 @@ from bot.status.grammar import (
     RecommendationStatus,
     Who,
 )
-from bot.status.lists import action_list, people_answer
-from store import leads, people, plan
-from store import reminders as reminders_store
-from store import replies as replies_store
-from store.engine import transaction
+from store import plan
 
 
 def answer_status(
@@ -85,6 +77,9 @@ def answer_command(
 ) -> Answer:
     """What `/plan <text>` answers: help, a status view, a list, an admin's change, or what is
     wrong and what is valid. Who may use which verb is decided in bot/plan/permissions.py."""
+    # Imported here: `planbot status`, the commonest command, needs none of it.
+    from bot.approvals.service import approvers_of
+
     tz = settings.planbot_timezone
     parsed = grammar.parse(text)
     if isinstance(parsed, Help):
@@ -118,10 +113,22 @@ def answer_command(
 
 
 def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, today: date) -> Answer:
+    from bot.status.lists import action_list
+    from store import reminders as reminders_store
+    from store import replies as replies_store
+
+    # Overdue and due read only the actions whose timescale falls in their window.
+    window = {
+        "overdue": (None, today - timedelta(days=1)),
+        "due": (today, today + timedelta(days=asked.days)),
+    }
+    due_from, due_to = window.get(asked.which, (None, None))
     with Session(engine) as session:
         states = [
             s
-            for s in reminders_store.action_states(session=session, tz=settings.planbot_timezone)
+            for s in reminders_store.action_states(
+                session=session, tz=settings.planbot_timezone, due_from=due_from, due_to=due_to
+            )
             if s.is_open
         ]
         mine = set(replies_store.actions_of(session=session, user=user)) if asked.mine else None
@@ -164,6 +171,10 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
 
 
 def _who(engine: Engine, asked: Who) -> Answer:
+    from bot.status.lists import people_answer
+    from store import leads
+    from store import replies as replies_store
+
     with Session(engine) as session:
         if asked.user:
             refs = replies_store.actions_of(session=session, user=asked.user)
@@ -200,6 +211,9 @@ def _who(engine: Engine, asked: Who) -> Answer:
 
 
 def _leads(engine: Engine, today: date) -> Answer:
+    from bot.status.lists import people_answer
+    from store import leads, people
+
     with Session(engine) as session:
         roles = leads.roles(session=session)
         away = people.on_leave(session=session, day=today)
@@ -227,6 +241,10 @@ def _leads(engine: Engine, today: date) -> Answer:
 
 
 def _lead(engine: Engine, asked: Lead, *, by: str, now: datetime) -> Answer:
+    from bot.plan.roles import mapped_message
+    from store import leads
+    from store.engine import transaction
+
     try:
         with transaction(engine) as session:
             before = leads.members(session=session, name=asked.role)
@@ -266,6 +284,9 @@ def _mentions(text: str, users: list[str | None]) -> str:
 
 
 def _away(engine: Engine, asked: Away, *, by: str, today: date, now: datetime) -> Answer:
+    from store import people
+    from store.engine import transaction
+
     with transaction(engine) as session:
         if asked.until is None:
             if not people.cancel_leave(session=session, user_id=asked.user, at=now):
@@ -288,6 +309,9 @@ def _away(engine: Engine, asked: Away, *, by: str, today: date, now: datetime) -
 
 
 def _pending(engine: Engine) -> Answer:
+    from bot.approvals import service as approvals
+    from bot.approvals.messages import approval_request
+
     waiting = approvals.pending(engine=engine)
     if not waiting:
         return Answer.message("Nothing is waiting for a decision.")

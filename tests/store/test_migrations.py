@@ -41,6 +41,14 @@ def test_single_head():
     assert len(script.get_heads()) == 1
 
 
+def test_the_shortcut_knows_the_newest_migration():
+    """migrate() skips Alembic when the schema is at HEAD: HEAD must be Alembic's head."""
+    from store.engine import HEAD
+
+    script = ScriptDirectory.from_config(alembic_config(make_engine("sqlite://")))
+    assert script.get_current_head() == HEAD
+
+
 def _every_row(engine: Engine) -> dict[str, list[tuple]]:
     with engine.connect() as connection:
         return {
