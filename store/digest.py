@@ -26,6 +26,7 @@ from bot.digest.records import (
 )
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
+from store import outbox
 from store.models import (
     Action,
     Escalation,
@@ -272,20 +273,7 @@ def updates_by(*, session: Session, users: list[str], since: datetime) -> list[U
 
 
 def outbox_row(*, session: Session, key: str) -> OutboxRow | None:
-    row = session.exec(select(Outbox).where(Outbox.key == key)).first()
-    if row is None:
-        return None
-    return OutboxRow(
-        row.key,
-        row.kind,
-        row.recipient,
-        row.status,
-        row.attempts,
-        row.channel,
-        row.ts,
-        row.error,
-        row.payload,
-    )
+    return outbox.row_by_key(session=session, key=key)
 
 
 def outbox_id(*, session: Session, key: str) -> int | None:

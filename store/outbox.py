@@ -208,19 +208,16 @@ def rows(
         query = query.where(Outbox.kind.in_(kinds))
     if prefix:
         query = query.where(Outbox.key.startswith(prefix))
-    return [
-        OutboxRow(
-            r.key, r.kind, r.recipient, r.status, r.attempts, r.channel, r.ts, r.error, r.payload
-        )
-        for r in session.exec(query)
-    ]
+    return [_row(r) for r in session.exec(query)]
 
 
-def find_by_message(*, session: Session, channel: str, ts: str) -> OutboxRow | None:
-    """The planned message Slack posted as (channel, ts): a reply in its thread answers it."""
-    row = session.exec(select(Outbox).where(Outbox.channel == channel, Outbox.ts == ts)).first()
-    if row is None:
-        return None
+def row_by_key(*, session: Session, key: str) -> OutboxRow | None:
+    """The planned message under `key`, if any."""
+    row = session.exec(select(Outbox).where(Outbox.key == key)).first()
+    return _row(row) if row is not None else None
+
+
+def _row(row: Outbox) -> OutboxRow:
     return OutboxRow(
         row.key,
         row.kind,
