@@ -34,10 +34,12 @@ def action_states(
     tz: str,
     due_from: date | None = None,
     due_to: date | None = None,
+    first: int | None = None,
 ) -> list[ActionState]:
     """Every action as the reminder loop sees it: dates in the plan's time zone `tz`. With
     `due_from`/`due_to`, only the open actions whose timescale falls between them (inclusive):
-    `/plan overdue` and `due` read those few, not the whole plan."""
+    `/plan overdue` and `due` read those few, not the whole plan; with `first`, only the first
+    so many by timescale (what a Slack answer can show)."""
     zone = ZoneInfo(tz)
     numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
     chosen = None
@@ -51,6 +53,10 @@ def action_states(
             chosen = chosen.where(Action.timescale >= due_from)
         if due_to is not None:
             chosen = chosen.where(Action.timescale <= due_to)
+        if first is not None:
+            chosen = chosen.order_by(Action.timescale, Action.priority_id, Action.number).limit(
+                first
+            )
 
     def only(query, column):
         return query if chosen is None else query.where(column.in_(chosen))
@@ -273,3 +279,21 @@ def action_people(*, session: Session, ref: str) -> tuple[list[str], list[str]]:
     for user, is_deputy in session.exec(query):
         (deputies if is_deputy else leads).append(user)
     return leads, deputies
+
+
+def count_in_window(*, session: Session, due_from: date | None, due_to: date | None) -> int:
+    """How many open actions have a timescale between the two dates (inclusive)."""
+    query = (
+        select(func.count())
+        .select_from(Action)
+        .where(
+            Action.timescale.is_not(None),
+            Action.closed_at.is_(None),
+            Action.rag != Rag.COMPLETED.value,
+        )
+    )
+    if due_from is not None:
+        query = query.where(Action.timescale >= due_from)
+    if due_to is not None:
+        query = query.where(Action.timescale <= due_to)
+    return session.exec(query).one()

@@ -58,18 +58,26 @@ def _pack(blocks: list[dict[str, Any]], entries: Sequence[str], joiner: str) -> 
 
 
 def action_list(
-    title: str, actions: Sequence[ActionState], today: date, *, empty: str, hint: str
+    title: str,
+    actions: Sequence[ActionState],
+    today: date,
+    *,
+    empty: str,
+    hint: str,
+    total: int | None = None,
 ) -> Answer:
-    """A titled list of actions, packed into sections; a line says how many did not fit."""
+    """A titled list of actions, packed into sections; a line says how many did not fit
+    (`total`: how many there are, when only the first were read)."""
+    total = len(actions) if total is None else total
     blocks: list[dict[str, Any]] = [header(title)]
     if not actions:
         blocks.append(section(empty))
         return Answer(blocks, lambda: f"{title}\n{empty}")
     shown = _pack(blocks, [_line(action, today) for action in actions], "\n\n")
-    if shown < len(actions):
-        blocks.append(context(f"Showing {shown} of {counted(len(actions), 'action')}. {hint}"))
+    if shown < total:
+        blocks.append(context(f"Showing {shown} of {counted(total, 'action')}. {hint}"))
     else:
-        blocks.append(context(f"{counted(len(actions), 'action')}. {hint}"))
+        blocks.append(context(f"{counted(total, 'action')}. {hint}"))
     return Answer(blocks, lambda: _as_text(title, actions, today))
 
 

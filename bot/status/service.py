@@ -112,6 +112,10 @@ def answer_command(
     return Answer(answer_blocks(answer, today, tz), lambda: answer_text(answer, today, tz))
 
 
+# More than a Slack answer shows (about fifty lines fit): the rest of a long list is counted.
+LIST_READ = 100
+
+
 def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, today: date) -> Answer:
     from bot.status.lists import action_list
     from store import reminders as reminders_store
@@ -123,14 +127,25 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
         "due": (today, today + timedelta(days=asked.days)),
     }
     due_from, due_to = window.get(asked.which, (None, None))
+    # For the whole plan, only as many as an answer can show are read, and the rest counted.
+    first = LIST_READ if asked.which != "mine" and not asked.mine else None
+    total = None
     with Session(engine) as session:
         states = [
             s
             for s in reminders_store.action_states(
-                session=session, tz=settings.planbot_timezone, due_from=due_from, due_to=due_to
+                session=session,
+                tz=settings.planbot_timezone,
+                due_from=due_from,
+                due_to=due_to,
+                first=first,
             )
             if s.is_open
         ]
+        if first is not None:
+            total = reminders_store.count_in_window(
+                session=session, due_from=due_from, due_to=due_to
+            )
         mine = set(replies_store.actions_of(session=session, user=user)) if asked.mine else None
     if mine is not None:
         states = [s for s in states if str(s.ref) in mine]
@@ -156,6 +171,7 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
             today,
             empty="None: nothing falls due in that time.",
             hint="`/plan overdue` for those past their timescale.",
+            total=total,
         )
     chosen = sorted(
         (s for s in states if s.timescale and s.timescale < today),
@@ -167,6 +183,7 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
         today,
         empty="None: every open action is within its timescale.",
         hint="`/plan due` for those coming up.",
+        total=total,
     )
 
 
