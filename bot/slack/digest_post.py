@@ -36,7 +36,7 @@ from bot.digest.messages import DigestMessage, PreparedDigest
 from bot.digest.schedule import digest_due, outbox_key
 from bot.digest.service import build_digest, freeze_months, prepare_post
 from bot.slack.blocks import escape
-from bot.slack.sender import REFUSED_BLOCKS, _find_posted, backoff, deliver
+from bot.slack.sender import REFUSED_BLOCKS, backoff, deliver, find_posted
 from store import digest as digest_store
 from store import outbox
 from store.engine import transaction
@@ -253,7 +253,7 @@ def _send_top(
     try:
         if row.retried:
             # An earlier attempt may have posted it before its answer was lost: look first.
-            found = _find_posted(client, row.recipient, row)
+            found = find_posted(client, row.recipient, row)
             if found:
                 outbox.mark_sent(
                     engine=engine,

@@ -109,7 +109,7 @@ def _deliver_one(deps: Deps, row: Claimed, sender: str, result: Delivery) -> Non
     try:
         if row.retried:
             channel = channel or _open_dm(deps, row.recipient)
-            posted = _find_posted(client, channel, row) if channel else None
+            posted = find_posted(client, channel, row) if channel else None
             if posted:
                 outbox.mark_sent(
                     engine=engine, row_id=row.id, sender=sender, channel=channel, ts=posted, at=now
@@ -218,7 +218,7 @@ def _post(client: WebClient, channel: str, row: Claimed) -> dict:
         return client.chat_postMessage(**kwargs).data
 
 
-def _find_posted(client: WebClient, channel: str, row: Claimed) -> str | None:
+def find_posted(client: WebClient, channel: str, row: Claimed) -> str | None:
     """The ts of this row's message if an earlier attempt posted it, else None."""
     # Slack's history is newest first; the message cannot be older than the row itself (a
     # minute's margin for clocks).
