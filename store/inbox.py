@@ -101,7 +101,3 @@ def pending(*, session: Session, now: datetime, older_than: datetime | None = No
     if older_than is not None:
         query = query.where(Inbox.received_at < older_than)
     return list(session.exec(query))
-
-
-def status_of(*, session: Session, key: str) -> str | None:
-    return session.exec(select(Inbox.status).where(Inbox.key == key)).first()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, or_, update
+from sqlalchemy import Engine, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -229,10 +229,6 @@ def _row(row: Outbox) -> OutboxRow:
         row.error,
         row.payload,
     )
-
-
-def count_by_status(*, session: Session) -> dict[str, int]:
-    return dict(session.exec(select(Outbox.status, func.count()).group_by(Outbox.status)).all())
 
 
 def question_in(*, session: Session, channel: str, thread_ts: str | None) -> dict | None:

@@ -233,7 +233,6 @@ def _record(
     understood,
     facts: dict[str, store.ActionFacts],
     now: datetime,
-    confirmed_rag: Rag | None = None,
 ) -> Outcome:
     result = Outcome()
     items: list[EchoItem] = []

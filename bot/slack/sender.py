@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.error import URLError
 
 from slack_sdk import WebClient
@@ -268,7 +268,3 @@ def _open_dm(deps: Deps, user_id: str) -> str | None:
 def _remember(deps: Deps, user_id: str, **values: str | None) -> None:
     with transaction(deps.engine) as session:
         people.remember(session=session, user_id=user_id, at=deps.clock.now(), **values)
-
-
-def now_utc(deps: Deps) -> datetime:
-    return deps.clock.now()
