@@ -6,7 +6,7 @@ seed plan and synthetic priorities, about 10 updates an action), starts `planbot
 a subprocess against the local Slack double (SLACK_API_URL, as tests/cli/test_cli.py does), and
 posts signed `/plan status` commands to it, `--concurrency` at a time (each answer awaited at the
 double before the next is sent). Resident memory is read from /proc/PID/status: VmRSS when idle,
-after every 100 answers, and VmHWM (the peak) at the end.
+after every 100 answers, and VmHWM (the peak) at the end; and its thread count.
 
     python bench/bench_memory.py [--database-url URL] [--actions 50000] [--requests 500]
                                  [--concurrency 10]
@@ -39,12 +39,14 @@ BUDGET_MB = 150.0
 
 
 def memory(pid: int) -> dict[str, float]:
-    """VmRSS and VmHWM of a process, in MB."""
+    """VmRSS and VmHWM of a process, in MB, and its thread count."""
     figures = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             figures[key] = int(value.split()[0]) / 1024
+        elif key == "Threads":
+            figures[key] = int(value)
     return figures
 
 
@@ -136,8 +138,13 @@ def main() -> None:
                 f"{args.requests} × /plan status (the whole plan) to `planbot run --http`, "
                 f"{args.concurrency} at a time\n"
             )
-            print(f"{'after answers':>14} {'RSS MB':>8} {'peak MB':>8} {'seconds':>8}")
-            print(f"{'0 (idle)':>14} {idle['VmRSS']:>8.1f} {idle['VmHWM']:>8.1f} {0:>8.1f}")
+            print(
+                f"{'after answers':>14} {'RSS MB':>8} {'peak MB':>8} {'seconds':>8} {'threads':>8}"
+            )
+            print(
+                f"{'0 (idle)':>14} {idle['VmRSS']:>8.1f} {idle['VmHWM']:>8.1f} {0:>8.1f} "
+                f"{idle['Threads']:>8}"
+            )
             started = time.perf_counter()
             sent = 0
             with ThreadPoolExecutor(args.concurrency) as pool:
@@ -154,7 +161,7 @@ def main() -> None:
                         now = memory(process.pid)
                         print(
                             f"{sent:>14} {now['VmRSS']:>8.1f} {now['VmHWM']:>8.1f} "
-                            f"{time.perf_counter() - started:>8.1f}"
+                            f"{time.perf_counter() - started:>8.1f} {now['Threads']:>8}"
                         )
             refused = [r for r in double.requests_for("response") if r.status != 200]
             if refused:

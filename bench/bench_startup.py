@@ -5,7 +5,8 @@ on the seed plan within 8× of `python -c pass`. Each is a fresh process (the in
 the imports, the work, the exit), run as `python -m bot.cli …` with the same interpreter, in a
 temporary folder holding a SQLite database with the bundled seed plan (`planbot init`). Rounds
 run the three in a shuffled order so that the machine's noise falls on all of them alike; the
-figures are medians of wall time. `-X importtime` of each planbot command is then summarised: the
+figures are medians of wall time. The libraries that settings and the store are built on are
+timed alone too, for reference: what a command that reads the plan cannot cost less than. `-X importtime` of each planbot command is then summarised: the
 slowest top-level imports, which is where start-up goes.
 
     python bench/bench_startup.py [--repeat N]
@@ -32,6 +33,12 @@ PROBES = {
     "python -c pass": (["-c", "pass"], None),
     "planbot --help": (["-m", "bot.cli", "--help"], 4.0),
     "planbot status 7": (["-m", "bot.cli", "status", "7", "--today", "2018-11-20"], 8.0),
+    # References, no budget: the libraries the design card chose for settings (pydantic-settings)
+    # and the store (SQLModel on SQLAlchemy), imported alone. Any command that reads the plan
+    # through them costs at least these.
+    "import pydantic_settings": (["-c", "import pydantic_settings"], None),
+    "import sqlmodel": (["-c", "import sqlmodel"], None),
+    "import both": (["-c", "import pydantic_settings, sqlmodel"], None),
 }
 
 
@@ -97,7 +104,7 @@ def main() -> None:
         print(f"{args.repeat} rounds, shuffled; wall ms per process; seed plan in SQLite\n")
         base = statistics.median(samples["python -c pass"])
         print(
-            f"{'command':<18} {'median ms':>9} {'p10 ms':>7} {'p90 ms':>7} {'× python':>9}  budget"
+            f"{'command':<24} {'median ms':>9} {'p10 ms':>7} {'p90 ms':>7} {'× python':>9}  budget"
         )
         for label, (_, budget) in PROBES.items():
             values = samples[label]
@@ -108,7 +115,7 @@ def main() -> None:
                 else ""
             )
             print(
-                f"{label:<18} {median:>9.1f} {percentile(values, 10):>7.1f} "
+                f"{label:<24} {median:>9.1f} {percentile(values, 10):>7.1f} "
                 f"{percentile(values, 90):>7.1f} {median / base:>8.2f}×  {verdict}"
             )
         for label, (args_, budget) in PROBES.items():

@@ -12,10 +12,10 @@ The budgets (PRODUCT.md §7 and issue 10, "Performance — the budget restated")
 Each plan is the bundled seed plan (15 priorities, 93 actions, given 5-15 updates each) plus
 synthetic priorities of 100 actions numbered after it (bench/make_plan.py, `on_seed`): so
 priority 7 and action 7.3 are the same answer in every size, and priority 16 is a synthetic one of
-100 actions (a 29 KB answer). For each plan in turn: a fresh database, the real app assembled
-against the local Slack double, `/noop` and `/floor` registered on the same app, and signed
-commands dispatched in a shuffled order each round, so that the machine's noise falls on every
-command alike. Handling time is `app.dispatch()` of a signed request with
+100 actions (a 29 KB answer). Each plan has a fresh database and the real app assembled against
+a local Slack double of its own, with `/noop` and `/floor` registered on the same app. Every
+round dispatches every command on every plan once, in a shuffled order, so that the machine's
+noise falls on every command and every plan alike (budget 3 compares plans). Handling time is `app.dispatch()` of a signed request with
 process_before_response=True: signature check, middleware, the listener, and its respond() over
 HTTP to the double on loopback.
 
@@ -143,7 +143,7 @@ class Samples:
 class Rig:
     """The real app on the bench database, answering through the Slack double."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, stage_ns: dict[str, int]) -> None:
         clock = FixedClock.at_date(TODAY)
         self.double = SlackDouble(team_id=TEAM_ID, bot_user_id=BOT_USER_ID, clock=clock).start()
         self.user = self.double.add_user("bench.reader", real_name="Bench Reader")
@@ -186,7 +186,7 @@ class Rig:
         self.requests = SignedRequests(
             signing_secret=SIGNING_SECRET, team_id=TEAM_ID, bot_user_id=BOT_USER_ID
         )
-        self.stage_ns: dict[str, int] = defaultdict(int)
+        self.stage_ns = stage_ns  # shared by the rigs: one dispatch runs at a time
 
     def dispatch(self, case: Case) -> float:
         """Handle one signed command; returns milliseconds (signing the request is not timed)."""
@@ -205,24 +205,6 @@ class Rig:
         if response.status != 200:
             raise RuntimeError(f"{case.label} answered HTTP {response.status}: {response.body}")
         return elapsed / 1e6
-
-    @contextlib.contextmanager
-    def timed_stages(self) -> Iterator[None]:
-        """Wrap the stages of a `/plan` answer with a stopwatch, for the breakdown columns."""
-        originals = {
-            name: getattr(owner, attr)
-            for name, (owner, attr) in STAGES.items()
-            if hasattr(owner, attr)
-        }
-        for name, function in originals.items():
-            owner, attr = STAGES[name]
-            setattr(owner, attr, _stopwatch(function, self.stage_ns, name))
-        try:
-            yield
-        finally:
-            for name, function in originals.items():
-                owner, attr = STAGES[name]
-                setattr(owner, attr, function)
 
     def last_answer(self) -> tuple[str, int]:
         """The last answer posted to a response_url, as readable JSON, and its size in bytes."""
@@ -250,6 +232,23 @@ def _noop(ack: Ack, respond: Respond) -> None:
     respond(text="ok", response_type="ephemeral")
 
 
+@contextlib.contextmanager
+def timed_stages(stage_ns: dict[str, int]) -> Iterator[None]:
+    """Wrap the stages of a `/plan` answer with a stopwatch, for the breakdown columns."""
+    originals = {
+        name: getattr(owner, attr) for name, (owner, attr) in STAGES.items() if hasattr(owner, attr)
+    }
+    for name, function in originals.items():
+        owner, attr = STAGES[name]
+        setattr(owner, attr, _stopwatch(function, stage_ns, name))
+    try:
+        yield
+    finally:
+        for name, function in originals.items():
+            owner, attr = STAGES[name]
+            setattr(owner, attr, function)
+
+
 def _stopwatch(function: Callable, totals: dict[str, int], name: str) -> Callable:
     def timed(*args, **kwargs):
         start = time.perf_counter_ns()
@@ -265,30 +264,42 @@ def _stopwatch(function: Callable, totals: dict[str, int], name: str) -> Callabl
 
 
 def measure(
-    rig: Rig, cases: tuple[Case, ...], *, repeat: int, warmup: int, seed: int
-) -> dict[str, Samples]:
-    """`repeat` rounds, each dispatching every case once in a shuffled order."""
-    samples = {case.label: Samples() for case in cases}
+    plans: dict[str, tuple[Rig, tuple[Case, ...]]], *, repeat: int, warmup: int, seed: int
+) -> dict[str, dict[str, Samples]]:
+    """`repeat` rounds, each dispatching every case on every plan once, in a shuffled order.
+
+    The plans are measured in the same rounds, so that a comparison across plans (budget 3) sees
+    the same machine: on a shared machine the load of one minute is not the next one's.
+    """
+    samples = {
+        plan: {case.label: Samples() for case in cases} for plan, (_, cases) in plans.items()
+    }
     # Warm-up: first-call costs (imports, statement caches), and each answer checked.
-    for case in cases:
-        for _ in range(warmup):
-            rig.dispatch(case)
-        answer, size = rig.last_answer()
-        if case.expect not in answer:
-            raise RuntimeError(f"{case.label}: the answer lacks {case.expect!r}: {answer[:300]}")
-        samples[case.label].answer_bytes = size
-    rig.check_answers()
+    for plan, (rig, cases) in plans.items():
+        for case in cases:
+            for _ in range(warmup):
+                rig.dispatch(case)
+            answer, size = rig.last_answer()
+            if case.expect not in answer:
+                raise RuntimeError(
+                    f"{plan}, {case.label}: the answer lacks {case.expect!r}: {answer[:300]}"
+                )
+            samples[plan][case.label].answer_bytes = size
+        rig.check_answers()
     rng = random.Random(seed)
-    order = list(cases)
-    with rig.timed_stages():
+    order = [(plan, case) for plan, (_, cases) in plans.items() for case in cases]
+    stage_ns = next(iter(plans.values()))[0].stage_ns
+    with timed_stages(stage_ns):
         for _ in range(repeat):
             rng.shuffle(order)
-            for case in order:
-                ms = rig.dispatch(case)
-                stages = {stage: rig.stage_ns.get(stage, 0) / 1e6 for stage in STAGES}
-                samples[case.label].total.append(ms)
+            for plan, case in order:
+                ms = plans[plan][0].dispatch(case)
+                stages = {stage: stage_ns.get(stage, 0) / 1e6 for stage in STAGES}
+                taken = samples[plan][case.label]
+                taken.total.append(ms)
                 for stage, stage_ms in [*stages.items(), ("other", ms - sum(stages.values()))]:
-                    samples[case.label].stages[stage].append(stage_ms)
+                    taken.stages[stage].append(stage_ms)
+    for rig, _ in plans.values():
         rig.check_answers()
     return samples
 
@@ -537,31 +548,33 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"code: {code_version()}")
     print(
-        f"{args.repeat} rounds of every command in a shuffled order, after {args.warmup} warm-up "
-        "dispatches each; times are ms per dispatch"
+        f"{args.repeat} rounds of every command on every plan in one shuffled order, after "
+        f"{args.warmup} warm-up dispatches each; times are ms per dispatch"
     )
-    results: dict[str, dict[str, Samples]] = {}
     actions: dict[str, int] = {}
-    for n, size in enumerate(sizes):
-        with bench_database(args.database_url) as (url, database):
+    plans: dict[str, tuple[Rig, tuple[Case, ...]]] = {}
+    described: dict[str, str] = {}
+    stage_ns: dict[str, int] = defaultdict(int)
+    with contextlib.ExitStack() as stack:
+        for size in sizes:
+            url, database = stack.enter_context(bench_database(args.database_url))
             engine = make_engine(url)
             built = build_plan(engine, size=plan_size(size), on_seed=True)
             count, plan = describe_plan(engine)
             engine.dispose()
             name = "seed plan" if size == 0 else f"{count:,} actions"
-            rig = Rig(url)
-            try:
-                cases = cases_for(SEED_PRIORITIES + built.size.priorities)
-                print(f"\n--- {name}: {database}; built in {built.seconds:.1f} s: {plan}")
-                results[name] = measure(
-                    rig, cases, repeat=args.repeat, warmup=args.warmup, seed=args.seed
-                )
-                actions[name] = count
-                report(cases, results[name])
-                if args.profile and n == len(sizes) - 1:
-                    profile(rig, plan_case(args.profile, ""), args.repeat)
-            finally:
-                rig.close()
+            rig = Rig(url, stage_ns)
+            stack.callback(rig.close)
+            plans[name] = (rig, cases_for(SEED_PRIORITIES + built.size.priorities))
+            actions[name] = count
+            described[name] = f"{database}; built in {built.seconds:.1f} s: {plan}"
+        results = measure(plans, repeat=args.repeat, warmup=args.warmup, seed=args.seed)
+        for name, (_, cases) in plans.items():
+            print(f"\n--- {name}: {described[name]}")
+            report(cases, results[name])
+        if args.profile:
+            rig, _ = plans[list(plans)[-1]]
+            profile(rig, plan_case(args.profile, ""), args.repeat)
     summarise(results, actions)
 
 

@@ -34,6 +34,7 @@ from store.models import (
     RagChange,
     Section,
     TimescaleChange,
+    metadata,
 )
 
 SEED = 20181101
@@ -219,9 +220,14 @@ def build_plan(
         ):  # bounded statement batches, bounded memory per call
             session.execute(insert(ProgressUpdate), updates[start : start + 10_000])
     if engine.dialect.name == "postgresql":
-        # A live database has been analysed by autovacuum long since; a fresh bulk load has not.
+        # A live database has been vacuumed and analysed by autovacuum long since (it vacuums a
+        # table after inserts too, since PostgreSQL 13); a fresh bulk load has not. Without the
+        # vacuum no page is marked all-visible, so every index-only scan (the counts of
+        # `/plan status`, `overdue` and `due`) would read the table as well, which a running
+        # bot's would not. The plan's own tables only: the database may hold other schemas.
+        tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {tables}")
     return BuiltPlan(size, len(rag_changes), len(timescale_changes), time.perf_counter() - started)
 
 

@@ -46,6 +46,9 @@ def create_app(
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     )
     app = App(
+        # Named, or Bolt names the app by walking the whole call stack (inspect.stack(), which
+        # reads every frame's source: milliseconds in a deep stack).
+        name="planbot",
         client=deps.client,
         signing_secret=signing_secret,
         # Without a signing secret only Socket Mode requests (which carry no signature) can arrive.

@@ -6,6 +6,7 @@ Plain records out (bot/digest/records.py); the digest's core decides what they m
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from bot.digest.records import (
+    ActionHistory,
     ActionOrigin,
     EscalationRecord,
     ProposalRecord,
@@ -79,6 +81,50 @@ def action_origins(*, session: Session, new_only: bool = False) -> list[ActionOr
         ActionOrigin(ActionRef(numbers[priority_id], number), rags[rag], is_new, created_at)
         for priority_id, number, rag, is_new, created_at in session.exec(query)
     ]
+
+
+# Rows a history read holds at once (on PostgreSQL, what each fetch of its cursor brings).
+HISTORY_BATCH = 2000
+
+
+def action_histories(*, session: Session) -> Iterator[ActionHistory]:
+    """Every action's RAG history (its changes oldest first), an action at a time.
+
+    Streamed: the rows come in batches in action order and each history is handed on as soon as
+    its last change is read, so working out month ends on 50,000 actions never holds the whole
+    history (as `action_origins` and `rag_events` together would). Only the columns the month
+    ends need are read. Consume it before the session runs another statement; on PostgreSQL it
+    reads through a server-side cursor, which needs the session's transaction (not autocommit).
+    """
+    query = (
+        select(
+            Priority.number,
+            Action.id,
+            Action.rag,
+            Action.is_new,
+            Action.created_at,
+            RagChange.from_rag,
+            RagChange.to_rag,
+            RagChange.at,
+        )
+        .join(Priority, Priority.id == Action.priority_id)
+        .outerjoin(RagChange, RagChange.action_id == Action.id)
+        .order_by(Action.id, RagChange.at, RagChange.id)
+        .execution_options(yield_per=HISTORY_BATCH)
+    )
+    rags = {rag.value: rag for rag in Rag}
+    action = None
+    head: tuple = ()
+    changes: list[tuple[Rag, Rag, datetime]] = []
+    for number, action_id, rag, is_new, created_at, from_rag, to_rag, at in session.exec(query):
+        if action_id != action:
+            if action is not None:
+                yield ActionHistory(*head, tuple(changes))
+            action, head, changes = action_id, (number, rags[rag], is_new, created_at), []
+        if at is not None:
+            changes.append((rags[from_rag], rags[to_rag], at))
+    if action is not None:
+        yield ActionHistory(*head, tuple(changes))
 
 
 def rag_events(

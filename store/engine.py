@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
 if TYPE_CHECKING:
@@ -28,13 +30,64 @@ WRITES = "planbot_writes"
 MIGRATION_LOCK = 0x706C616E
 
 
+# Connections the pool keeps open for reuse: as many as the threads that use the database at
+# once in `planbot run` (the answers' 8 workers, bot/deps.py WORKERS, and the scheduler's jobs).
+# SQLAlchemy's default keeps 5 and closes every connection beyond them when it is returned: with
+# the workers busy that was a new connection for one answer in three (155 for 500 whole-plan
+# answers), each warming its own caches afresh and leaving its freed memory scattered among the
+# threads' malloc arenas (resident memory grew 46 MB, measured by bench/bench_memory.py). The
+# pool opens them only when needed, and up to 10 more beyond them, as before.
+POOL_SIZE = 12
+# SQLite's page cache per connection, in KiB (SQLite's default is 2,000). Every pooled connection
+# keeps a cache of its own, while the reads are as fast from the operating system's file cache:
+# the whole-plan count over 50,000 actions, 1.6 MB of index, took the same with 256 KiB.
+SQLITE_CACHE_KIB = 512
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for SQLite (WAL, foreign keys, busy timeout) or PostgreSQL."""
+    """An engine for SQLite (WAL, foreign keys, busy timeout, a bounded page cache) or PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 15})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 15}, **_pool_options(url))
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_size=POOL_SIZE)
+    _ping_after_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+# SQLAlchemy's pool_pre_ping pings on every checkout: a round trip before every answer, as long
+# as the answer's own reads (bench/bench_status.py). A connection used this recently was alive a
+# moment ago; the same trade as HikariCP's aliveBypassWindowMs (500 ms). A server restarted
+# within the window fails one statement, and SQLAlchemy then drops every pooled connection.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_after_idle(engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
+    # A connection just opened, or just given back, was alive then.
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _on_alive(_dbapi_connection, record) -> None:
+        record.info["alive_at"] = clock()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy) -> None:
+        if clock() - record.info.get("alive_at", float("-inf")) <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # SQLAlchemy's documented way out of a checkout: the pool discards this
+            # connection and hands out another (https://docs.sqlalchemy.org/en/20/core/pooling.html).
+            raise DisconnectionError(f"a pooled connection was dead: {exc}") from exc
+
+
+def _pool_options(url: str) -> dict:
+    """A SQLite file gets SQLAlchemy's QueuePool, sized as PostgreSQL's; an in-memory database
+    keeps SQLAlchemy's default for it (a connection, so a database, per thread)."""
+    if make_url(url).database in (None, "", ":memory:"):
+        return {}
+    return {"pool_size": POOL_SIZE}
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -46,6 +99,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
@@ -133,7 +187,7 @@ def alembic_config(engine: Engine) -> Config:
 
 # The newest migration in store/migrations/versions (tests/store/test_migrations.py checks that
 # it is Alembic's head, so a new migration cannot forget it).
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _revision(connection) -> str | None:
@@ -230,4 +284,21 @@ def transaction(engine: Engine) -> Iterator[Session]:
     Plain `Session(engine)` is for reading.
     """
     with Session(engine.execution_options(**{WRITES: True})) as session, session.begin():
+        yield session
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session for an answer that only reads, as cheap as each database allows.
+
+    On PostgreSQL it runs in autocommit: no BEGIN and ROLLBACK round trips nor the driver's
+    transaction bookkeeping, which took 1.0 of a priority's 1.7 ms of reads (bench/bench_status.py).
+    Each statement then reads what is committed when it runs, so a change committed between two
+    of an answer's statements (a millisecond apart) shows only in the later part: fine for a
+    status answer, wrong for anything that must add up, like an export. SQLite's read
+    transaction costs no round trip, and keeps one snapshot for the whole answer.
+    """
+    if engine.dialect.name != "sqlite":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    with Session(engine) as session:
         yield session

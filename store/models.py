@@ -73,6 +73,9 @@ class Action(SQLModel, table=True):
         UniqueConstraint("priority_id", "number"),
         # Everything the whole plan's counts read (store.plan.plan_summary): an index-only scan.
         Index("ix_action_counts", "priority_id", "rag", "timescale", "is_new", "closed_at"),
+        # The open actions by timescale, and every column their count reads (`/plan overdue`,
+        # `due`: store.reminders.open_actions).
+        Index("ix_action_due", "timescale", "rag", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    union_all,
+)
 from sqlmodel import Session, select
 
 from bot.plan.rag import Rag
@@ -24,6 +36,7 @@ from bot.plan.views import (
     PriorityView,
     UpdateView,
 )
+from store.driver import DriverQuery, day, instant, read_together
 from store.models import (
     Action,
     ActionLead,
@@ -56,11 +69,11 @@ def plan_name(*, session: Session) -> str | None:
 # --- Reading -----------------------------------------------------------------------------------
 
 
-# The reading statements are built once: building a statement costs more than running it on a
-# priority of a hundred actions (bench/bench_status.py). Callers add one `.where()`.
-
-# Each action's newest standing update is found in the (action_id, at) index and only that row
-# is read: ranking every update with a window function read and sorted ten times as many rows.
+# Every `/plan status` answer reads through these statements, built once and run on the driver
+# (store/driver.py: SQLAlchemy's per-statement work cost six times the statements). Each is one
+# round trip to PostgreSQL, which is what a priority's answer costs there, so an action comes in
+# one row a lead role (in the plan's order), with its priority's number and its newest standing
+# update: that update is found in the (action_id, at) index and only that row is read.
 _NEWEST_UPDATE_ID = (
     select(ProgressUpdate.id)
     .where(ProgressUpdate.action_id == Action.id, ProgressUpdate.retracted_at.is_(None))
@@ -69,117 +82,123 @@ _NEWEST_UPDATE_ID = (
     .correlate(Action)
     .scalar_subquery()
 )
-_NEWEST_UPDATES = select(
-    ProgressUpdate.action_id,
-    ProgressUpdate.at,
-    ProgressUpdate.text,
-    ProgressUpdate.author,
-    ProgressUpdate.source,
-).join(Action, ProgressUpdate.id == _NEWEST_UPDATE_ID)
-_LEADS = (
-    select(ActionLead.action_id, LeadRole.name)
-    .join(LeadRole, LeadRole.id == ActionLead.role_id)
-    .join(Action, Action.id == ActionLead.action_id)
-    .order_by(ActionLead.action_id, ActionLead.position)
-)
-
-
-def _latest_updates(session: Session, which: ColumnElement[bool]) -> dict[int, UpdateView]:
-    """The newest standing update of each action that `which` (a condition on Action) selects."""
-    return {
-        row[0]: UpdateView(at=row[1], text=row[2], author=row[3], source=row[4])
-        for row in session.exec(_NEWEST_UPDATES.where(which))
-    }
-
-
-def _leads(session: Session, which: ColumnElement[bool]) -> dict[int, list[str]]:
-    """Each selected action's lead roles, in the plan's order."""
-    leads: dict[int, list[str]] = defaultdict(list)
-    for action_id, name in session.exec(_LEADS.where(which)):
-        leads[action_id].append(name)
-    return leads
-
-
-def _action_views(
-    session: Session, actions: list, which: ColumnElement[bool], priority_numbers: dict[int, int]
-) -> list[ActionView]:
-    """Views of `actions` (rows of VIEW_COLUMNS), which `which` selects in one condition.
-
-    Selecting by one condition (a priority, an action) rather than by a list of a hundred ids
-    spares SQLAlchemy coercing every id on every call.
-    """
-    updates = _latest_updates(session, which)
-    leads = _leads(session, which)
-    return [
-        ActionView(
-            ref=ActionRef(priority_numbers[a.priority_id], a.number),
-            text=a.text,
-            leads=tuple(leads.get(a.id, ())),
-            timescale=a.timescale,
-            original_timescale=a.original_timescale,
-            rag=Rag(a.rag),
-            last_update=updates.get(a.id),
-            is_new=a.is_new,
-            note=a.note,
-            closed=a.closed_at is not None,
-        )
-        for a in actions
-    ]
-
-
-_VIEW_ROWS_ORDER = (Action.priority_id, Action.number)
-VIEW_COLUMNS = (
+# What every line about an action shows, first in every statement that lists actions (here and
+# in store/reminders.py): its id, priority number, number, text, timescales and RAG.
+ACTION_LINE = (
     Action.id,
-    Action.priority_id,
-    Action.ref,
+    Priority.number,
     Action.number,
     Action.text,
     Action.timescale,
     Action.original_timescale,
     Action.rag,
-    Action.is_new,
-    Action.note,
-    Action.closed_at,
+)
+_ACTION_ROWS = (
+    select(
+        *ACTION_LINE,
+        Action.is_new,
+        Action.note,
+        Action.closed_at,
+        Action.closed_by,
+        Action.closed_reason,
+        ProgressUpdate.at,
+        ProgressUpdate.text,
+        ProgressUpdate.author,
+        ProgressUpdate.source,
+        LeadRole.name,
+    )
+    .join(Priority, Priority.id == Action.priority_id)
+    .outerjoin(ProgressUpdate, ProgressUpdate.id == _NEWEST_UPDATE_ID)
+    .outerjoin(ActionLead, ActionLead.action_id == Action.id)
+    .outerjoin(LeadRole, LeadRole.id == ActionLead.role_id)
+    .order_by(Priority.number, Action.number, ActionLead.position)
+)
+_PRIORITY_COLUMNS = (
+    Priority.id,
+    Priority.number,
+    Priority.ofsted_recommendation,
+    Section.title,
+    Priority.recommendation,
+)
+_PRIORITY_ROWS = (
+    select(*_PRIORITY_COLUMNS)
+    .join(Section, Section.id == Priority.section_id)
+    .order_by(Priority.number)
 )
 
 
-_VIEW_ROWS = select(*VIEW_COLUMNS).order_by(*_VIEW_ROWS_ORDER)
+def _action_views(rows: list[tuple]) -> list[tuple[tuple, ActionView]]:
+    """Each action's row (its first, of _ACTION_ROWS) and view, in the plan's order."""
+    actions: dict[int, tuple[tuple, list[str]]] = {}
+    for row in rows:
+        action = actions.get(row[0])
+        if action is None:
+            action = actions[row[0]] = (row, [])
+        if row[16] is not None:
+            action[1].append(row[16])
+    return [(row, _action_view(row, leads)) for row, leads in actions.values()]
 
 
-def _priority_views(session: Session, priorities: list[Priority]) -> list[PriorityView]:
-    if not priorities:
-        return []
-    ids = [p.id for p in priorities]
-    which = Action.priority_id.in_(ids)
-    numbers = {p.id: p.number for p in priorities}
-    # Plain rows of the columns a view needs: building and identity-mapping ORM objects for
-    # them cost more than reading them (bench/bench_status.py).
-    actions = list(
-        session.exec(select(*VIEW_COLUMNS).where(which).order_by(Action.priority_id, Action.number))
+_ACTIONS_OF_PRIORITY = DriverQuery(_ACTION_ROWS.where(Priority.number == bindparam("number")))
+_ACTION_BY_REF = DriverQuery(_ACTION_ROWS.where(Action.ref == bindparam("ref")))
+_EVERY_ACTION = DriverQuery(_ACTION_ROWS)
+_PRIORITY_BY_NUMBER = DriverQuery(_PRIORITY_ROWS.where(Priority.number == bindparam("number")))
+_PRIORITIES_FOR_RECOMMENDATION = DriverQuery(
+    _PRIORITY_ROWS.where(Priority.ofsted_recommendation == bindparam("recommendation"))
+)
+_EVERY_PRIORITY = DriverQuery(_PRIORITY_ROWS)
+
+
+_RAGS = {rag.value: rag for rag in Rag}  # a tenth of Rag(value)'s time, a hundred times an answer
+
+
+def _action_view(row: tuple, leads: list[str]) -> ActionView:
+    """An action's view from its row of _ACTION_ROWS."""
+    at = instant(row[12])
+    return ActionView(
+        ref=ActionRef(row[1], row[2]),
+        text=row[3],
+        leads=tuple(leads),
+        timescale=day(row[4]),
+        original_timescale=day(row[5]),
+        rag=_RAGS[row[6]],
+        last_update=UpdateView(at=at, text=row[13], author=row[14], source=row[15])
+        if at is not None
+        else None,
+        is_new=bool(row[7]),
+        note=row[8],
+        closed=row[9] is not None,
     )
-    views = _action_views(session, actions, which, numbers)
-    by_priority: dict[int, list[ActionView]] = defaultdict(list)
-    for action, view in zip(actions, views, strict=True):
-        by_priority[action.priority_id].append(view)
-    sections = {s.id: s.title for s in session.exec(select(Section))}
-    return [
-        PriorityView(
-            number=p.number,
-            ofsted_recommendation=p.ofsted_recommendation,
-            section=sections[p.section_id],
-            title=p.recommendation,
-            actions=tuple(by_priority.get(p.id, ())),
-        )
-        for p in priorities
-    ]
+
+
+def _priority_view(row: tuple, actions: tuple[ActionView, ...] = ()) -> PriorityView:
+    """A priority's view from its row of _PRIORITY_ROWS (its first five columns)."""
+    _id, number, recommendation, section, title = row[:5]
+    return PriorityView(
+        number=number,
+        ofsted_recommendation=recommendation,
+        section=section,
+        title=title,
+        actions=actions,
+    )
+
+
+def _with_actions(session: Session, priority: tuple) -> PriorityView:
+    views = _action_views(_ACTIONS_OF_PRIORITY.rows(session, number=priority[1]))
+    return _priority_view(priority, tuple(view for _, view in views))
 
 
 def plan_outline(*, session: Session) -> PlanOutline:
     """Every priority with its actions, current RAG and latest update."""
-    priorities = list(session.exec(select(Priority).order_by(Priority.number)))
+    by_priority: dict[int, list[ActionView]] = defaultdict(list)
+    for _, view in _action_views(_EVERY_ACTION.rows(session)):
+        by_priority[view.ref.priority].append(view)
     return PlanOutline(
         name=plan_name(session=session) or "",
-        priorities=tuple(_priority_views(session, priorities)),
+        priorities=tuple(
+            _priority_view(p, tuple(by_priority.get(p[1], ())))
+            for p in _EVERY_PRIORITY.rows(session)
+        ),
     )
 
 
@@ -191,29 +210,49 @@ def _counted(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.sum(case((condition, 1), else_=0))
 
 
+# One statement, one row a priority in the plan's order, so the Python work is the same at
+# 50,000 actions as at 100: the actions are counted per priority and RAG (the GROUP BY keys are
+# the index's first two columns), and those rows turned into one a priority in the database.
+_BY_RAG = (
+    select(
+        Action.priority_id.label("priority_id"),
+        Action.rag.label("rag"),
+        func.count().label("actions"),
+        _counted(Action.is_new).label("new_actions"),
+        # Past the timescale and not closed: overdue unless completed, which is applied below.
+        _counted((Action.timescale < bindparam("today")) & Action.closed_at.is_(None)).label(
+            "late"
+        ),
+    )
+    .group_by(Action.priority_id, Action.rag)
+    .subquery()
+)
+_PER_PRIORITY = (
+    select(
+        _BY_RAG.c.priority_id,
+        # In _TALLY_FIELDS's order: each RAG, new actions, all; then overdue.
+        *(func.sum(_BY_RAG.c.actions).filter(_BY_RAG.c.rag == rag.value) for rag in Rag),
+        func.sum(_BY_RAG.c.new_actions),
+        func.sum(_BY_RAG.c.actions),
+        func.sum(_BY_RAG.c.late).filter(_BY_RAG.c.rag != Rag.COMPLETED.value),
+    )
+    .group_by(_BY_RAG.c.priority_id)
+    .subquery()
+)
+_PLAN_COUNTS = (
+    select(
+        Priority.number,
+        Priority.ofsted_recommendation,
+        Priority.recommendation,
+        *(func.coalesce(column, 0) for column in list(_PER_PRIORITY.c)[1:]),
+    )
+    .outerjoin(_PER_PRIORITY, _PER_PRIORITY.c.priority_id == Priority.id)
+    .order_by(Priority.number)
+)
+
+
 def plan_summary(*, session: Session, today: date) -> PlanSummary:
     """Every priority's actions counted by agreed RAG, new and overdue as of `today`."""
-    # Past the timescale and open; completed ones are never overdue, which the rows below
-    # apply, grouped as they are by RAG.
-    late = _counted((Action.timescale < today) & Action.closed_at.is_(None))
-    tallies: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_TALLY_FIELDS, 0))
-    overdue: dict[int, int] = defaultdict(int)
-    for priority_id, rag, count, new, past in session.exec(
-        select(
-            Action.priority_id, Action.rag, func.count(), _counted(Action.is_new), late
-        ).group_by(Action.priority_id, Action.rag)
-    ):
-        counts = tallies[priority_id]
-        counts[Rag(rag).value] += count
-        counts["new_actions"] += new
-        counts["total"] += count
-        if rag != Rag.COMPLETED.value:
-            overdue[priority_id] += past
-    priorities = session.exec(
-        select(
-            Priority.id, Priority.number, Priority.ofsted_recommendation, Priority.recommendation
-        ).order_by(Priority.number)
-    )
     return PlanSummary(
         name=plan_name(session=session) or "",
         priorities=tuple(
@@ -221,10 +260,12 @@ def plan_summary(*, session: Session, today: date) -> PlanSummary:
                 number=number,
                 ofsted_recommendation=recommendation,
                 title=title,
-                tally=Tally(**tallies[priority_id]),
-                overdue=overdue[priority_id],
+                tally=Tally(**dict(zip(_TALLY_FIELDS, counts[:-1], strict=True))),
+                overdue=counts[-1],
             )
-            for priority_id, number, recommendation, title in priorities
+            for number, recommendation, title, *counts in session.exec(
+                _PLAN_COUNTS, params={"today": today}
+            )
         ),
     )
 
@@ -237,23 +278,30 @@ def priority_numbers(*, session: Session) -> list[int]:
 
 
 def priority_view(*, session: Session, number: int) -> PriorityView | None:
-    priority = session.exec(select(Priority).where(Priority.number == number)).first()
-    if priority is None:
+    """Priority N with its actions, and its KPIs and quality measures with their latest values."""
+    # The priority comes in one row a measure (or one row, without measures).
+    rows, actions = read_together(
+        session,
+        (_PRIORITY_WITH_MEASURES, {"number": number}),
+        (_ACTIONS_OF_PRIORITY, {"number": number}),
+    )
+    if not rows:
         return None
-    view = _priority_views(session, [priority])[0]
-    return replace(view, measures=measures_of(session=session, priority_id=priority.id))
+    measures = tuple(
+        MeasureView(kind, name, value, instant(at))
+        for *_, kind, name, value, at in rows
+        if kind is not None
+    )
+    views = tuple(view for _, view in _action_views(actions))
+    return replace(_priority_view(rows[0], views), measures=measures)
 
 
 def priorities_for_recommendation(*, session: Session, recommendation: int) -> list[PriorityView]:
     """The priorities that answer Ofsted recommendation M."""
-    priorities = list(
-        session.exec(
-            select(Priority)
-            .where(Priority.ofsted_recommendation == recommendation)
-            .order_by(Priority.number)
-        )
-    )
-    return _priority_views(session, priorities)
+    return [
+        _with_actions(session, priority)
+        for priority in _PRIORITIES_FOR_RECOMMENDATION.rows(session, recommendation=recommendation)
+    ]
 
 
 def ofsted_recommendations(*, session: Session) -> list[int]:
@@ -272,107 +320,176 @@ def action_refs(*, session: Session, priority: int) -> list[str]:
     return list(session.exec(query))
 
 
+def _timeline(kind: int, model, *columns) -> Select:
+    """One kind of an action's history as rows of one shape: kind, at, id, text, old RAG, new RAG,
+    old date, new date, reason, by, via, Slack channel, Slack ts, retracted at."""
+    return (
+        select(
+            literal_column(str(kind)).label("kind"),
+            model.at.label("at"),
+            model.id.label("id"),
+            *columns,
+        )
+        .join(Action, Action.id == model.action_id)
+        .where(Action.ref == bindparam("ref"))
+    )
+
+
+# An action's updates, RAG changes and timescale changes in one statement, oldest first (at the
+# same instant: the update, then the RAG, then the timescale). PostgreSQL types a column of a
+# UNION from its first branches, so the dates' NULLs say they are dates.
+_NO_DAY = cast(null(), Date)
+_HISTORY_OF = DriverQuery(
+    union_all(
+        _timeline(
+            0,
+            ProgressUpdate,
+            ProgressUpdate.text,
+            null(),
+            null(),
+            _NO_DAY,
+            _NO_DAY,
+            null(),
+            ProgressUpdate.author,
+            ProgressUpdate.source,
+            ProgressUpdate.slack_channel,
+            ProgressUpdate.slack_ts,
+            ProgressUpdate.retracted_at,
+        ),
+        _timeline(
+            1,
+            RagChange,
+            null(),
+            RagChange.from_rag,
+            RagChange.to_rag,
+            _NO_DAY,
+            _NO_DAY,
+            RagChange.reason,
+            RagChange.by,
+            RagChange.via,
+            null(),
+            null(),
+            null(),
+        ),
+        _timeline(
+            2,
+            TimescaleChange,
+            null(),
+            null(),
+            null(),
+            TimescaleChange.from_date,
+            TimescaleChange.to_date,
+            TimescaleChange.reason,
+            TimescaleChange.by,
+            TimescaleChange.via,
+            null(),
+            null(),
+            null(),
+        ),
+    ).order_by(literal_column("at"), literal_column("kind"), literal_column("id"))
+)
+_OPEN_ESCALATION_OF = DriverQuery(
+    select(Escalation.day, Escalation.reminders)
+    .join(Action, Action.id == Escalation.action_id)
+    .where(Action.ref == bindparam("ref"), Escalation.resolved_at.is_(None))
+    .order_by(Escalation.id.desc())
+    .limit(1)
+)
+_PEOPLE_OF = DriverQuery(
+    select(RoleMember.slack_user_id, RoleMember.is_deputy)
+    .join(ActionLead, ActionLead.role_id == RoleMember.role_id)
+    .join(Action, Action.id == ActionLead.action_id)
+    .where(Action.ref == bindparam("ref"))
+    .order_by(RoleMember.id)
+)
+_UNDECIDED_OF = DriverQuery(
+    select(
+        RagProposal.proposed_rag,
+        RagProposal.revised_timescale,
+        RagProposal.status,
+        RagProposal.proposed_by,
+    )
+    .join(Action, Action.id == RagProposal.action_id)
+    .where(
+        Action.ref == bindparam("ref"),
+        or_(RagProposal.status == "evidence_pending", RagProposal.status == "awaiting_approval"),
+    )
+    .order_by(RagProposal.id)
+)
+
+
+def _history(rows: list[tuple]) -> list[HistoryEntry]:
+    """An action's updates, RAG changes and timescale changes, oldest first (_HISTORY_OF's rows)."""
+    history: list[HistoryEntry] = []
+    for row in rows:
+        kind, at, _id, text, old, new, old_day, new_day, reason, by, via, channel, ts, retracted = (
+            row
+        )
+        if kind == 0:
+            text = text if retracted is None else f"(retracted) {text}"
+            entry = HistoryEntry(instant(at), "update", text, by, via, permalink(channel, ts))
+        elif kind == 1:
+            said = f"RAG {Rag(old).label} → {Rag(new).label}" + (f" ({reason})" if reason else "")
+            entry = HistoryEntry(instant(at), "rag", said, by, via)
+        else:
+            old, new = (day(d).isoformat() if d else "none" for d in (old_day, new_day))
+            said = f"Timescale {old} → {new}" + (f" ({reason})" if reason else "")
+            entry = HistoryEntry(instant(at), "timescale", said, by, via)
+        history.append(entry)
+    return history
+
+
 def action_detail(*, session: Session, ref: str) -> ActionDetail | None:
     """One action with its priority and whole history, oldest first."""
-    action = session.exec(select(Action).where(Action.ref == ref)).first()
-    if action is None:
+    asked = ActionRef.parse(ref)
+    if asked is None:
         return None
-    priority = session.get(Priority, action.priority_id)
-    [view] = _action_views(
-        session, [action], Action.id == action.id, {priority.id: priority.number}
+    # Every part is read by the action's ref, so that all go together (one round trip on
+    # PostgreSQL).
+    found, priority, escalation, people, undecided, history = read_together(
+        session,
+        (_ACTION_BY_REF, {"ref": ref}),
+        (_PRIORITY_BY_NUMBER, {"number": asked.priority}),
+        (_OPEN_ESCALATION_OF, {"ref": ref}),
+        (_PEOPLE_OF, {"ref": ref}),
+        (_UNDECIDED_OF, {"ref": ref}),
+        (_HISTORY_OF, {"ref": ref}),
     )
-    section = session.get(Section, priority.section_id)
-    history: list[HistoryEntry] = []
-    for update in session.exec(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.action_id == action.id)
-        .order_by(ProgressUpdate.at)
-    ):
-        text = update.text if update.retracted_at is None else f"(retracted) {update.text}"
-        history.append(
-            HistoryEntry(
-                at=update.at,
-                kind="update",
-                text=text,
-                by=update.author,
-                via=update.source,
-                link=permalink(update.slack_channel, update.slack_ts),
-            )
-        )
-    for change in session.exec(select(RagChange).where(RagChange.action_id == action.id)):
-        text = f"RAG {Rag(change.from_rag).label} → {Rag(change.to_rag).label}"
-        if change.reason:
-            text += f" ({change.reason})"
-        history.append(
-            HistoryEntry(at=change.at, kind="rag", text=text, by=change.by, via=change.via)
-        )
-    for change in session.exec(
-        select(TimescaleChange).where(TimescaleChange.action_id == action.id)
-    ):
-        old = change.from_date.isoformat() if change.from_date else "none"
-        new = change.to_date.isoformat() if change.to_date else "none"
-        text = f"Timescale {old} → {new}" + (f" ({change.reason})" if change.reason else "")
-        history.append(
-            HistoryEntry(at=change.at, kind="timescale", text=text, by=change.by, via=change.via)
-        )
-    # Same-instant entries keep a fixed order: the update, then the RAG, then the timescale.
-    order = {"update": 0, "rag": 1, "timescale": 2}
-    history.sort(key=lambda entry: (entry.at, order[entry.kind]))
-    priority_view_ = PriorityView(
-        number=priority.number,
-        ofsted_recommendation=priority.ofsted_recommendation,
-        section=section.title,
-        title=priority.recommendation,
-        actions=(view,),
-    )
-    escalation = session.exec(
-        select(Escalation)
-        .where(Escalation.action_id == action.id, Escalation.resolved_at.is_(None))
-        .order_by(Escalation.id.desc())
-    ).first()
-    people = session.exec(
-        select(RoleMember.slack_user_id, RoleMember.is_deputy)
-        .join(ActionLead, ActionLead.role_id == RoleMember.role_id)
-        .where(ActionLead.action_id == action.id)
-        .order_by(RoleMember.id)
-    ).all()
-    pending = [
-        _pending_text(row)
-        for row in session.exec(
-            select(RagProposal)
-            .where(
-                RagProposal.action_id == action.id,
-                RagProposal.status.in_(("evidence_pending", "awaiting_approval")),
-            )
-            .order_by(RagProposal.id)
-        )
-    ]
+    if not found:
+        return None
+    [(row, view)] = _action_views(found)
+    closed_at, closed_by, closed_reason = instant(row[9]), row[10], row[11]
     return ActionDetail(
-        priority=priority_view_,
+        priority=_priority_view(priority[0], (view,)),
         action=view,
-        history=tuple(history),
+        history=tuple(_history(history)),
         leads=tuple(dict.fromkeys(user for user, deputy in people if not deputy)),
         deputies=tuple(dict.fromkeys(user for user, deputy in people if deputy)),
-        pending=tuple(pending),
-        escalation=_escalation_text(escalation) if escalation else None,
-        closure=Closure(action.closed_at, action.closed_by, action.closed_reason)
-        if action.closed_at
+        pending=tuple(
+            _pending_text(proposed_rag, day(revised), status, proposed_by)
+            for proposed_rag, revised, status, proposed_by in undecided
+        ),
+        escalation=_escalation_text(day(escalation[0][0]), escalation[0][1])
+        if escalation
         else None,
+        closure=Closure(closed_at, closed_by, closed_reason) if closed_at else None,
     )
 
 
-def _pending_text(row: RagProposal) -> str:
+def _pending_text(
+    proposed_rag: str | None, revised_timescale: date | None, status: str, proposed_by: str | None
+) -> str:
     what = []
-    if row.proposed_rag:
-        what.append(f"RAG {Rag(row.proposed_rag).label}")
-    if row.revised_timescale:
-        what.append(f"timescale {row.revised_timescale.isoformat()}")
+    if proposed_rag:
+        what.append(f"RAG {Rag(proposed_rag).label}")
+    if revised_timescale:
+        what.append(f"timescale {revised_timescale.isoformat()}")
     state = (
         "completed — evidence pending"
-        if row.status == "evidence_pending"
+        if status == "evidence_pending"
         else "awaiting the approvers' decision"
     )
-    return f"{', '.join(what) or 'An update'} proposed by {row.proposed_by or 'a lead'}: {state}"
+    return f"{', '.join(what) or 'An update'} proposed by {proposed_by or 'a lead'}: {state}"
 
 
 def permalink(channel: str | None, ts: str | None) -> str | None:
@@ -383,26 +500,27 @@ def permalink(channel: str | None, ts: str | None) -> str | None:
     return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
 
 
-def measures_of(*, session: Session, priority_id: int) -> tuple[MeasureView, ...]:
-    """A priority's KPIs and quality measures, each with its latest value."""
-    latest: dict[int, tuple[str, datetime]] = {}
-    for measure_id, value, at in session.exec(
-        select(MeasureValue.measure_id, MeasureValue.value, MeasureValue.recorded_at)
-        .join(Measure, Measure.id == MeasureValue.measure_id)
-        .where(Measure.priority_id == priority_id)
-        .order_by(MeasureValue.recorded_at, MeasureValue.id)
-    ):
-        latest[measure_id] = (value, at)
-    return tuple(
-        MeasureView(m.kind, m.name, *latest.get(m.id, (None, None)))
-        for m in session.exec(
-            select(Measure)
-            .where(Measure.priority_id == priority_id)
-            .order_by(Measure.kind, Measure.position)
-        )
+# Each measure with its newest value (by when it was recorded), found through the measure's id.
+_NEWEST_VALUE_ID = (
+    select(MeasureValue.id)
+    .where(MeasureValue.measure_id == Measure.id)
+    .order_by(MeasureValue.recorded_at.desc(), MeasureValue.id.desc())
+    .limit(1)
+    .correlate(Measure)
+    .scalar_subquery()
+)
+_PRIORITY_WITH_MEASURES = DriverQuery(
+    select(
+        *_PRIORITY_COLUMNS, Measure.kind, Measure.name, MeasureValue.value, MeasureValue.recorded_at
     )
+    .join(Section, Section.id == Priority.section_id)
+    .outerjoin(Measure, Measure.priority_id == Priority.id)
+    .outerjoin(MeasureValue, MeasureValue.id == _NEWEST_VALUE_ID)
+    .where(Priority.number == bindparam("number"))
+    .order_by(Measure.kind, Measure.position)
+)
 
 
-def _escalation_text(escalation: Escalation) -> str:
-    reminders = f"{escalation.reminders} reminder{'s' if escalation.reminders != 1 else ''}"
-    return f"Escalated to the approvers on {escalation.day.isoformat()}: {reminders} unanswered"
+def _escalation_text(day_: date, reminders: int) -> str:
+    count = f"{reminders} reminder{'s' if reminders != 1 else ''}"
+    return f"Escalated to the approvers on {day_.isoformat()}: {count} unanswered"

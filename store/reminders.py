@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from bot.plan.rag import Rag
@@ -26,49 +26,18 @@ from store.models import (
     RoleMember,
     Snooze,
 )
+from store.plan import ACTION_LINE
 
 
-def action_states(
-    *,
-    session: Session,
-    tz: str,
-    due_from: date | None = None,
-    due_to: date | None = None,
-    first: int | None = None,
-) -> list[ActionState]:
-    """Every action as the reminder loop sees it: dates in the plan's time zone `tz`. With
-    `due_from`/`due_to`, only the open actions whose timescale falls between them (inclusive):
-    `/plan overdue` and `due` read those few, not the whole plan; with `first`, only the first
-    so many by timescale (what a Slack answer can show)."""
+def action_states(*, session: Session, tz: str) -> list[ActionState]:
+    """Every action as the reminder loop sees it: dates in the plan's time zone `tz`."""
     zone = ZoneInfo(tz)
     numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
-    chosen = None
-    if due_from is not None or due_to is not None:
-        chosen = select(Action.id).where(
-            Action.timescale.is_not(None),
-            Action.closed_at.is_(None),
-            Action.rag != Rag.COMPLETED.value,
-        )
-        if due_from is not None:
-            chosen = chosen.where(Action.timescale >= due_from)
-        if due_to is not None:
-            chosen = chosen.where(Action.timescale <= due_to)
-        if first is not None:
-            chosen = chosen.order_by(Action.timescale, Action.priority_id, Action.number).limit(
-                first
-            )
-
-    def only(query, column):
-        return query if chosen is None else query.where(column.in_(chosen))
-
     newest = dict(
         session.exec(
-            only(
-                select(ProgressUpdate.action_id, func.max(ProgressUpdate.at)).where(
-                    ProgressUpdate.retracted_at.is_(None)
-                ),
-                ProgressUpdate.action_id,
-            ).group_by(ProgressUpdate.action_id)
+            select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
+            .where(ProgressUpdate.retracted_at.is_(None))
+            .group_by(ProgressUpdate.action_id)
         ).all()
     )
     leads: dict[int, list[str]] = defaultdict(list)
@@ -77,11 +46,10 @@ def action_states(
         .join(LeadRole, LeadRole.id == ActionLead.role_id)
         .order_by(ActionLead.action_id, ActionLead.position)
     )
-    for action_id, name in session.exec(only(query, ActionLead.action_id)):
+    for action_id, name in session.exec(query):
         leads[action_id].append(name)
     snoozed: dict[int, tuple[date, datetime]] = {}
-    snoozes = only(select(Snooze.action_id, Snooze.until, Snooze.at), Snooze.action_id)
-    for action_id, until, at in session.exec(snoozes):
+    for action_id, until, at in session.exec(select(Snooze.action_id, Snooze.until, Snooze.at)):
         if action_id not in snoozed or at > snoozed[action_id][1]:
             snoozed[action_id] = (until, at)
     columns = (
@@ -95,8 +63,7 @@ def action_states(
         Action.closed_at,
     )
     states = []
-    rows = only(select(*columns), Action.id).order_by(Action.priority_id, Action.number)
-    for row in session.exec(rows):
+    for row in session.exec(select(*columns).order_by(Action.priority_id, Action.number)):
         updated = newest.get(row.id)
         snooze = snoozed.get(row.id)
         # An update answers whatever a snooze put off: a snooze older than the update is over.
@@ -281,19 +248,97 @@ def action_people(*, session: Session, ref: str) -> tuple[list[str], list[str]]:
     return leads, deputies
 
 
-def count_in_window(*, session: Session, due_from: date | None, due_to: date | None) -> int:
-    """How many open actions have a timescale between the two dates (inclusive)."""
-    query = (
-        select(func.count())
-        .select_from(Action)
-        .where(
-            Action.timescale.is_not(None),
-            Action.closed_at.is_(None),
-            Action.rag != Rag.COMPLETED.value,
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class ListedAction:
+    """An open action as a list of actions shows it (`/plan overdue`, `due`, `mine`): its
+    newest update and snoozes are not read, since no list shows them."""
+
+    ref: ActionRef
+    text: str
+    leads: tuple[str, ...]
+    timescale: date | None
+    original_timescale: date | None
+    rag: Rag
+
+    @property
+    def revised(self) -> bool:
+        """Whether the timescale was moved from the one first agreed."""
+        return self.original_timescale is not None and self.original_timescale != self.timescale
+
+
+@dataclass(frozen=True)
+class ActionList:
+    actions: list[ListedAction]
+    total: int  # how many there are: more than len(actions) when only the first were read
+
+
+_LISTED = (
+    select(*ACTION_LINE)
+    .join(Priority, Priority.id == Action.priority_id)
+    .order_by(Action.timescale, Priority.number, Action.number)
+)
+_LISTED_LEADS = (
+    select(ActionLead.action_id, LeadRole.name)
+    .join(LeadRole, LeadRole.id == ActionLead.role_id)
+    .join(Action, Action.id == ActionLead.action_id)
+    .order_by(ActionLead.action_id, ActionLead.position)
+)
+
+
+def open_actions(
+    *,
+    session: Session,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    user: str | None = None,
+    first: int | None = None,
+) -> ActionList:
+    """The open actions (neither closed nor completed) by timescale, priority and number.
+
+    With `due_from`/`due_to`, those whose timescale falls between them (inclusive); with `user`,
+    those the person leads or deputises for; with `first` (and a window, which leaves out the
+    actions without a timescale), only the first so many, and how many there are in all.
+    Overdue and due on a plan of 50,000 actions read the first hundred in the index
+    ix_action_due and count the rest in it, never the whole action table.
+    """
+    which = [Action.closed_at.is_(None), Action.rag != Rag.COMPLETED.value]
+    if due_from is not None or due_to is not None:
+        which.append(Action.timescale.is_not(None))
     if due_from is not None:
-        query = query.where(Action.timescale >= due_from)
+        which.append(Action.timescale >= due_from)
     if due_to is not None:
-        query = query.where(Action.timescale <= due_to)
-    return session.exec(query).one()
+        which.append(Action.timescale <= due_to)
+    if user is not None:
+        led = (
+            select(ActionLead.action_id)
+            .join(RoleMember, RoleMember.role_id == ActionLead.role_id)
+            .where(RoleMember.slack_user_id == user)
+        )
+        which.append(Action.id.in_(led))
+    query = _LISTED.where(*which)
+    if first is not None:
+        query = query.limit(first)
+    rows = session.exec(query).all()
+    leads: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        # The first few by their ids; a whole list (no `first`) by the same conditions.
+        chosen = Action.id.in_([row[0] for row in rows]) if first is not None else and_(*which)
+        for action_id, name in session.exec(_LISTED_LEADS.where(chosen)):
+            leads[action_id].append(name)
+    total = len(rows)
+    if first is not None and total == first:
+        total = session.exec(select(func.count()).select_from(Action).where(*which)).one()
+    return ActionList(
+        actions=[
+            ListedAction(
+                ref=ActionRef(priority, number),
+                text=text,
+                leads=tuple(leads.get(action_id, ())),
+                timescale=timescale,
+                original_timescale=original,
+                rag=Rag(rag),
+            )
+            for action_id, priority, number, text, timescale, original, rag in rows
+        ],
+        total=total,
+    )

@@ -48,11 +48,23 @@ def frozen_at(*, session: Session, month: str) -> datetime | None:
     ).first()
 
 
+# One statement for every month, compiled once: given the rows as parameters, SQLAlchemy sends
+# them in a few multi-row INSERTs ("insertmanyvalues"). Rows put into the statement itself with
+# .values() made a statement of some 5,000 parameters for every month, compiled afresh each
+# time: a quarter of a second a month at 500 priorities, under the write lock.
+_FREEZE = {
+    dialect: insert(MonthSnapshot.__table__)
+    .on_conflict_do_nothing(index_elements=["month", "priority_number"])
+    .returning(MonthSnapshot.__table__.c.id)
+    for dialect, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+
+
 def freeze(*, session: Session, month: str, tallies: dict[int, Tally], at: datetime) -> int:
     """Write a month's tallies, per priority, unless already frozen; how many rows were new."""
     if not tallies:
         return 0
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
     rows = [
         {
             "month": month,
@@ -68,10 +80,4 @@ def freeze(*, session: Session, month: str, tallies: dict[int, Tally], at: datet
         }
         for priority, t in sorted(tallies.items())
     ]
-    statement = (
-        insert(MonthSnapshot)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["month", "priority_number"])
-        .returning(MonthSnapshot.id)
-    )
-    return len(session.exec(statement).all())  # type: ignore[call-overload]
+    return len(session.connection().execute(_FREEZE[dialect], rows).all())

@@ -12,13 +12,14 @@ A plan that does not say when its progress was written is tracked from the month
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest.records import ActionOrigin, RagEvent
+from bot.digest.records import ActionHistory, ActionOrigin, RagEvent
 from bot.plan.rag import Rag
 from bot.plan.tallies import Tally
 
@@ -100,67 +101,87 @@ def tallies_at_month_ends(
     priorities: Iterable[int],
     tz: str,
 ) -> dict[str, dict[int, Tally]]:
-    """Each month's tallies per priority as they stood at the month's end, from the history.
+    """Each month's tallies per priority as they stood at the month's end, from the history
+    (`month_end_tallies`, from the actions and their RAG changes as separate lists)."""
+    by_ref: dict = defaultdict(list)
+    for event in events:
+        by_ref[event.ref].append((event.from_rag, event.to_rag, event.at))
+    histories = (
+        ActionHistory(
+            origin.priority,
+            origin.rag,
+            origin.is_new,
+            origin.created_at,
+            tuple(sorted(by_ref.get(origin.ref, ()), key=lambda change: change[2])),
+        )
+        for origin in origins
+    )
+    return dict(month_end_tallies(histories, months, priorities, tz))
+
+
+def month_end_tallies(
+    histories: Iterable[ActionHistory],
+    months: list[str],
+    priorities: Iterable[int],
+    tz: str,
+) -> Iterator[tuple[str, dict[int, Tally]]]:
+    """Each month's tallies per priority as they stood at the month's end, month by month,
+    oldest first (`months` are consecutive, oldest first).
 
     An action's RAG at a month end is the last change before it; an action with no change
     before it stood at its first change's "from" (or, with no change at all, at its RAG now).
     An action counts from the month it was created; New Actions counts the new actions created
     in that month. Months before `months[0]` fold into it; months after the last are ignored.
 
-    The history is walked once, as +1/-1 moves per month, then summed month by month: the cost
-    grows with actions plus changes, not with actions times months.
+    The histories (each action's changes oldest first) are walked once, as +1/-1 moves per
+    month, then summed month by month: the cost grows with actions plus changes, not with
+    actions times months, and nothing of an action is kept once it is walked, so the histories
+    may be streamed from the store. A month's column is built only when it is asked for.
     """
     if not months:
-        return {}
+        return
     zone = ZoneInfo(tz)
-    index = {month: n for n, month in enumerate(months)}
-    first, last = months[0], months[-1]
+    # The instants the months start, and the last one ends (midnight, plan time), in UTC as
+    # the store's instants are, so that placing an instant is a bisection, not a zone lookup.
+    starts = [
+        datetime.combine(parse_month(month), datetime.min.time(), tzinfo=zone).astimezone(UTC)
+        for month in months
+    ]
+    end = month_end(months[-1], tz).astimezone(UTC)
 
-    def slot(month: str) -> int | None:
-        if month < first:
-            return 0
-        return index.get(month) if month <= last else None
+    def slot(at: datetime) -> int | None:
+        """The month an instant counts in: before the first month, the first; None after the
+        last month."""
+        if at >= end:
+            return None
+        return max(bisect_right(starts, at) - 1, 0)
 
-    by_ref: dict = defaultdict(list)
-    for event in events:
-        by_ref[event.ref].append(event)
     # moves[month][priority] = [red, amber, green, completed, unrated, total] changes that month
     moves: list[dict[int, list[int]]] = [defaultdict(lambda: [0] * 6) for _ in months]
     new_in: list[dict[int, int]] = [defaultdict(int) for _ in months]
-    month_cache: dict[tuple[int, int, int, int], str] = {}
-
-    def month_at(at: datetime) -> str:
-        # Instants are cached to the hour: the zone lookup is what costs on 10,000 actions.
-        key = (at.year, at.month, at.day, at.hour)
-        if key not in month_cache:
-            month_cache[key] = month_of(at, zone)
-        return month_cache[key]
-
-    for origin in origins:
-        created = month_at(origin.created_at)
-        start = slot(created)
+    for history in histories:
+        start = slot(history.created_at)
         if start is None:
             continue  # created after the last month asked for
-        changes = sorted(by_ref.get(origin.ref, ()), key=lambda e: e.at)
-        state = changes[0].from_rag if changes else origin.rag
-        row = moves[start][origin.priority]
+        changes = history.changes
+        state = changes[0][0] if changes else history.rag
+        row = moves[start][history.priority]
         row[_INDEX[state]] += 1
         row[5] += 1
-        if origin.is_new and created >= first:
-            new_in[start][origin.priority] += 1
-        for change in changes:
-            at = slot(month_at(change.at))
+        if history.is_new and history.created_at >= starts[0]:
+            new_in[start][history.priority] += 1
+        for _, to_rag, changed_at in changes:
+            at = slot(changed_at)
             if at is None:
                 break  # this change and every later one fall after the last month
             # A change recorded before the action's creation (a clock skew) counts from it.
-            row = moves[max(at, start)][origin.priority]
+            row = moves[max(at, start)][history.priority]
             row[_INDEX[state]] -= 1
-            row[_INDEX[change.to_rag]] += 1
-            state = change.to_rag
+            row[_INDEX[to_rag]] += 1
+            state = to_rag
 
     numbers = sorted(set(priorities) | {p for month in moves for p in month})
     running = {p: [0] * 6 for p in numbers}
-    result: dict[str, dict[int, Tally]] = {}
     for n, month in enumerate(months):
         column = {}
         for p in numbers:
@@ -177,8 +198,7 @@ def tallies_at_month_ends(
                 new_actions=new_in[n].get(p, 0),
                 total=total,
             )
-        result[month] = column
-    return result
+        yield month, column
 
 
 def live_month(

@@ -29,6 +29,19 @@ class ActionOrigin:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionHistory:
+    """One action's RAG history, what its month-end RAGs are worked out from: its priority, its
+    RAG now, whether it is new, when it was created, and its RAG changes oldest first, each
+    (from, to, at)."""
+
+    priority: int
+    rag: Rag
+    is_new: bool
+    created_at: datetime
+    changes: tuple[tuple[Rag, Rag, datetime], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class RagEvent:
     """A change of an action's agreed RAG."""
 

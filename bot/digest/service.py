@@ -16,11 +16,11 @@ from bot.digest.messages import PreparedDigest, prepare
 from bot.digest.months import (
     first_tracked_month,
     live_month,
+    month_end_tallies,
     month_key,
     months_from,
     months_to_freeze,
     parse_month,
-    tallies_at_month_ends,
 )
 from bot.digest.shape import digest_json as _digest_json
 from bot.plan.tallies import tally
@@ -72,14 +72,14 @@ def build_digest(*, engine: Engine, settings: Settings, today: date) -> Digest:
             frozen.setdefault(row.month, {})[row.priority] = row.tally
         missing = [m for m in past if m not in frozen]
         if missing:
-            worked_out = tallies_at_month_ends(
-                digest_store.action_origins(session=session),
-                digest_store.rag_events(session=session),
+            wanted = set(missing)
+            worked_out = month_end_tallies(
+                digest_store.action_histories(session=session),
                 months_from(missing[0], missing[-1]),
                 numbers,
                 tz,
             )
-            frozen.update({m: worked_out[m] for m in missing})
+            frozen.update((m, column) for m, column in worked_out if m in wanted)
         columns = [MonthColumn(m, frozen[m]) for m in past]
         if current >= first:
             now = {p.number: tally(p.actions) for p in outline.priorities}
@@ -165,17 +165,20 @@ def freeze_month(
 
 
 def _freeze(engine: Engine, tz: str, months: list[str], at: datetime) -> list[str]:
+    # The history is streamed and each month written as soon as it is summed: a fresh database
+    # of 50,000 actions freezes years of months without holding all of them, or the history.
+    wanted = set(months)
     with transaction(engine) as session:
         numbers = plan_store.priority_numbers(session=session)
-        tallies = tallies_at_month_ends(
-            digest_store.action_origins(session=session),
-            digest_store.rag_events(session=session),
+        columns = month_end_tallies(
+            digest_store.action_histories(session=session),
             months_from(months[0], months[-1]),
             numbers,
             tz,
         )
         return [
             month
-            for month in months
-            if snapshots.freeze(session=session, month=month, tallies=tallies[month], at=at)
+            for month, tallies in columns
+            if month in wanted
+            and snapshots.freeze(session=session, month=month, tallies=tallies, at=at)
         ]

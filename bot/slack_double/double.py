@@ -435,6 +435,10 @@ class SlackDouble:
         """The app's ack of an envelope ({"envelope_id", "payload"?}), or None after `timeout`."""
         return self._socket.ack(envelope_id, timeout)
 
+    def socket_ping(self) -> int:
+        """Ping every open Socket Mode connection (RFC 6455 5.5.2); how many were pinged."""
+        return self._socket.ping()
+
     def socket_disconnect(self, reason: str = "refresh_requested") -> None:
         """Send Slack's disconnect message and close; the client reconnects with a new ticket."""
         self._socket.disconnect(reason)

@@ -11,7 +11,8 @@ slack_sdk's built-in client, which Bolt's SocketModeHandler runs on:
   On connect it sends `hello`.
 - `push` sends an envelope to the newest connection; an ack (`{"envelope_id", "payload"?}`) counts
   from any connection, as an envelope in flight survives a refresh. `disconnect` sends Slack's
-  `{"type": "disconnect"}`, then closes, so the client reconnects through a new ticket.
+  `{"type": "disconnect"}`, then closes, so the client reconnects through a new ticket. `ping`
+  sends a ping frame, which wakes a client blocked reading its socket.
 
 Socket traffic is recorded in the double's `requests` with method "socket" and the connection's
 path (`/link/?ticket=…`): the handshake (body: the query, headers: the upgrade request's, status
@@ -334,6 +335,13 @@ class SocketMode:
             self._lock.wait_for(lambda: envelope_id in self._acks, timeout)
             ack = self._acks.get(envelope_id)
             return copy.deepcopy(ack) if ack is not None else None
+
+    def ping(self) -> int:
+        """Send a ping frame to every open connection; how many took it (pongs are answered
+        by the client and not recorded)."""
+        with self._lock:
+            links = list(self._links)
+        return sum(link.send(_OP_PING, b"double") for link in links)
 
     def disconnect(self, reason: str) -> None:
         """Tell every open connection to go away, then close it; the client reconnects."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
+from bot.plan.rag import Rag
+from bot.plan.refs import ActionRef
 from bot.plan.timing import uk_date
 from bot.plan.words import counted
 from bot.reminders.message import days_phrase
-from bot.reminders.records import ActionState
 from bot.slack.blocks import (
     MAX_BLOCKS,
     RAG_EMOJI,
@@ -27,7 +28,26 @@ from bot.slack.blocks import (
 TEXT_BUDGET = 11_000
 
 
-def _line(action: ActionState, today: date) -> str:
+class Listed(Protocol):
+    """What a list shows of an action (store.reminders.ListedAction)."""
+
+    @property
+    def ref(self) -> ActionRef: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def leads(self) -> tuple[str, ...]: ...
+    @property
+    def timescale(self) -> date | None: ...
+    @property
+    def original_timescale(self) -> date | None: ...
+    @property
+    def rag(self) -> Rag: ...
+    @property
+    def revised(self) -> bool: ...
+
+
+def _line(action: Listed, today: date) -> str:
     when = uk_date(action.timescale) if action.timescale else "no timescale"
     if action.revised and action.original_timescale:
         when += f" (originally {uk_date(action.original_timescale)})"
@@ -59,7 +79,7 @@ def _pack(blocks: list[dict[str, Any]], entries: Sequence[str], joiner: str) -> 
 
 def action_list(
     title: str,
-    actions: Sequence[ActionState],
+    actions: Sequence[Listed],
     today: date,
     *,
     empty: str,
@@ -81,14 +101,14 @@ def action_list(
     return Answer(blocks, lambda: _as_text(title, actions, today))
 
 
-def _as_text(title: str, actions: Sequence[ActionState], today: date) -> str:
+def _as_text(title: str, actions: Sequence[Listed], today: date) -> str:
     lines = [title]
     for action in actions:
         lateness = (
             days_phrase((action.timescale - today).days) if action.timescale else "no timescale"
         )
         lines.append(
-            f"{action.ref:>6}  {action.rag.label:<13} {lateness:<18} {shorten(action.text, 80)}"
+            f"{str(action.ref):>6}  {action.rag.label:<13} {lateness:<18} {shorten(action.text, 80)}"
         )
     return "\n".join(lines)
 

@@ -33,6 +33,7 @@ from bot.status.grammar import (
     Who,
 )
 from store import plan
+from store.engine import reading
 
 
 def answer_status(
@@ -105,7 +106,7 @@ def answer_command(
         return _pending(engine)
     if isinstance(parsed, AddAction | Retime | Close | RecordMeasure):
         return _change(engine, parsed, by=user, now=now)
-    with Session(engine) as session:
+    with reading(engine) as session:
         answer = answer_status(session=session, command=parsed, today=today)
     if answer.error:
         return Answer.message(answer.error)
@@ -119,36 +120,23 @@ LIST_READ = 100
 def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, today: date) -> Answer:
     from bot.status.lists import action_list
     from store import reminders as reminders_store
-    from store import replies as replies_store
 
-    # Overdue and due read only the actions whose timescale falls in their window.
+    # Overdue and due read only the open actions whose timescale falls in their window, and
+    # for the whole plan only as many as an answer can show (by timescale): the rest are counted.
     window = {
         "overdue": (None, today - timedelta(days=1)),
         "due": (today, today + timedelta(days=asked.days)),
     }
     due_from, due_to = window.get(asked.which, (None, None))
-    # For the whole plan, only as many as an answer can show are read, and the rest counted.
-    first = LIST_READ if asked.which != "mine" and not asked.mine else None
-    total = None
     with Session(engine) as session:
-        states = [
-            s
-            for s in reminders_store.action_states(
-                session=session,
-                tz=settings.planbot_timezone,
-                due_from=due_from,
-                due_to=due_to,
-                first=first,
-            )
-            if s.is_open
-        ]
-        if first is not None:
-            total = reminders_store.count_in_window(
-                session=session, due_from=due_from, due_to=due_to
-            )
-        mine = set(replies_store.actions_of(session=session, user=user)) if asked.mine else None
-    if mine is not None:
-        states = [s for s in states if str(s.ref) in mine]
+        listed = reminders_store.open_actions(
+            session=session,
+            due_from=due_from,
+            due_to=due_to,
+            user=user if asked.mine else None,
+            first=None if asked.mine else LIST_READ,
+        )
+    states, total = listed.actions, listed.total
     whose = "Your" if asked.mine else "The plan's"
     if asked.which == "mine":
         chosen = sorted(states, key=lambda s: (s.timescale or date.max, s.ref))
@@ -159,12 +147,8 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
             empty="You lead or deputise for no open actions.",
             hint="`/plan status 7.3` for one with its history.",
         )
+    chosen = sorted(states, key=lambda s: (s.timescale, s.ref))
     if asked.which == "due":
-        until = today + timedelta(days=asked.days)
-        chosen = sorted(
-            (s for s in states if s.timescale and today <= s.timescale <= until),
-            key=lambda s: (s.timescale, s.ref),
-        )
         return action_list(
             f"{whose} actions due in the next {counted(asked.days, 'day')}",
             chosen,
@@ -173,10 +157,6 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
             hint="`/plan overdue` for those past their timescale.",
             total=total,
         )
-    chosen = sorted(
-        (s for s in states if s.timescale and s.timescale < today),
-        key=lambda s: (s.timescale, s.ref),
-    )
     return action_list(
         f"{whose} overdue actions",
         chosen,

@@ -291,14 +291,16 @@ def priority_blocks(
     ]
     # Pack actions into sections under the 3000-character limit, leaving room for a closing note.
     chunk: list[str] = []
+    size = 0  # of the chunk joined by blank lines
     shown = 0
     for action in priority.actions:
         entry = _action_mrkdwn(action, today, tz)
-        if chunk and len("\n\n".join([*chunk, entry])) > SECTION_LIMIT - 50:
+        if chunk and size + 2 + len(entry) > SECTION_LIMIT - 50:
             if len(blocks) >= MAX_BLOCKS - 2:
                 break
             blocks.append(section("\n\n".join(chunk)))
             chunk = []
+        size = size + 2 + len(entry) if chunk else len(entry)
         chunk.append(entry)
         shown += 1
     if chunk:

@@ -349,26 +349,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path):
+def test_run_http_serves_and_stops_cleanly_on_sigterm(tmp_path, sqlite_templates):
     from bot.slack_double import SignedRequests, SlackDouble
 
+    # Only init and import create a database; run serves one that exists (the seeded template:
+    # the plan as `planbot init` loads it).
+    database_url = sqlite_templates.copy("seeded", tmp_path / "run.db")
     with SlackDouble() as double:
         port = _free_port()
         env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "DATABASE_URL": database_url,
             "SLACK_BOT_TOKEN": double.bot_token,
             "SLACK_SIGNING_SECRET": "run-secret",
             "SLACK_API_URL": double.api_url,
         }
-        # Only init and import create a database; run serves one that exists.
-        subprocess.run(
-            [sys.executable, "-m", "bot.cli", "init"],
-            env=env,
-            cwd=tmp_path,
-            check=True,
-            capture_output=True,
-        )
         process = subprocess.Popen(
             [
                 sys.executable,

@@ -125,15 +125,14 @@ def test_a_port_out_of_range_is_refused_by_the_parser(capsys, port):
 
 
 @pytest.fixture
-def run_env(tmp_path, capsys, monkeypatch):
-    """Settings for `planbot run --http` against the local Slack double, on an initialised database."""
+def run_env(tmp_path, monkeypatch, sqlite_templates):
+    """Settings for `planbot run --http` against the local Slack double, on an initialised database
+    (the seeded template: the plan as `planbot init` loads it)."""
     from bot.slack_double import SlackDouble
 
     monkeypatch.chdir(tmp_path)
-    url = f"sqlite:///{tmp_path / 'run.db'}"
+    url = sqlite_templates.copy("seeded", tmp_path / "run.db")
     monkeypatch.setenv("DATABASE_URL", url)
-    assert main(["init"]) == DONE
-    capsys.readouterr()
     with SlackDouble() as double:
         yield (
             double,

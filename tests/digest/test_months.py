@@ -115,3 +115,50 @@ def test_the_bst_change_decides_the_month_of_a_late_evening_change():
     tallies = tallies_at_month_ends(origins, events, ["2018-09", "2018-10", "2018-11"], [1], LONDON)
     assert tallies["2018-09"][1] == Tally(unrated=1, total=1)
     assert tallies["2018-10"][1] == Tally(amber=1, total=1)
+
+
+def test_month_end_tallies_come_a_month_at_a_time_from_histories():
+    from bot.digest.months import month_end_tallies
+    from bot.digest.records import ActionHistory
+
+    histories = [
+        ActionHistory(
+            1,
+            Rag.COMPLETED,
+            False,
+            utc("2018-10-31T12:00"),
+            (
+                (Rag.UNRATED, Rag.GREEN, utc("2018-10-31T12:00")),
+                (Rag.GREEN, Rag.COMPLETED, utc("2018-12-31T23:30")),
+            ),
+        ),
+        ActionHistory(2, Rag.RED, True, utc("2018-12-10T10:00")),
+    ]
+    months = month_end_tallies(iter(histories), ["2018-11", "2018-12", "2019-01"], [1, 2], LONDON)
+    assert next(months) == ("2018-11", {1: Tally(green=1, total=1), 2: Tally()})
+    assert next(months) == (
+        "2018-12",
+        {1: Tally(completed=1, total=1), 2: Tally(red=1, new_actions=1, total=1)},
+    )
+    assert next(months) == (
+        "2019-01",
+        {1: Tally(completed=1, total=1), 2: Tally(red=1, total=1)},
+    )
+    assert next(months, None) is None
+
+
+def test_a_month_starts_at_midnight_in_a_zone_half_an_hour_off_utc():
+    # Kolkata is UTC+5:30: 18:10 UTC on 30 Nov is 23:40 there (November), 18:40 UTC is 00:10
+    # on 1 Dec (December), within the same UTC hour.
+    kolkata = "Asia/Kolkata"
+    a, b = ActionRef(1, 1), ActionRef(1, 2)
+    origins = [
+        ActionOrigin(a, Rag.RED, True, utc("2018-11-30T18:40")),
+        ActionOrigin(b, Rag.GREEN, False, utc("2018-11-01T12:00")),
+    ]
+    events = [RagEvent(b, Rag.RED, Rag.GREEN, utc("2018-11-30T18:10"))]
+    assert month_of(utc("2018-11-30T18:10"), kolkata) == "2018-11"
+    assert month_of(utc("2018-11-30T18:40"), kolkata) == "2018-12"
+    tallies = tallies_at_month_ends(origins, events, ["2018-11", "2018-12"], [1], kolkata)
+    assert tallies["2018-11"][1] == Tally(green=1, total=1)
+    assert tallies["2018-12"][1] == Tally(red=1, green=1, new_actions=1, total=2)

@@ -218,3 +218,56 @@ def test_freezing_a_month_by_hand(small):
         freeze_month(engine=small, settings=SETTINGS, month="2018-10", today=date(2019, 1, 2))
     assert freeze_month(engine=small, settings=SETTINGS, month="2018-12", today=date(2019, 1, 2))
     assert {month for month, _ in frozen(small)} == {"2018-12"}
+
+
+def test_action_histories_stream_what_the_origins_and_events_say(small, monkeypatch):
+    from collections import Counter
+
+    from bot.digest.records import ActionHistory
+    from store import digest as digest_store
+
+    monkeypatch.setattr(digest_store, "HISTORY_BATCH", 2)  # several fetches of the stream
+    change_rag(small, "1.3", Rag.RED, at("2018-12-05T10:00:00+00:00"))
+    change_rag(small, "1.3", Rag.AMBER, at("2018-12-05T10:00:00+00:00"))  # same instant
+    with Session(small) as session:
+        histories = list(digest_store.action_histories(session=session))
+        origins = digest_store.action_origins(session=session)
+        events = digest_store.rag_events(session=session)
+    expected = [
+        ActionHistory(
+            o.priority,
+            o.rag,
+            o.is_new,
+            o.created_at,
+            tuple((e.from_rag, e.to_rag, e.at) for e in events if e.ref == o.ref),
+        )
+        for o in origins
+    ]
+    assert Counter(histories) == Counter(expected)
+    assert len(histories) == 8
+    december = at("2018-12-05T10:00:00+00:00")
+    (one_three,) = [h for h in histories if h.changes and h.changes[-1][2] == december]
+    # Changes at the same instant come in the order they were recorded.
+    assert one_three.changes[-2:] == (
+        (Rag.GREEN, Rag.RED, december),
+        (Rag.RED, Rag.AMBER, december),
+    )
+
+
+def test_a_freeze_writes_only_the_priorities_not_frozen_yet(engine):
+    from store import snapshots
+    from store.engine import transaction
+
+    now = at("2018-12-01T00:00:00+00:00")
+    first = {1: Tally(red=1, total=1), 2: Tally(green=2, total=2)}
+    with transaction(engine) as session:
+        assert snapshots.freeze(session=session, month="2018-11", tallies=first, at=now) == 2
+    again = {1: Tally(amber=5, total=5), 2: Tally(), 3: Tally(unrated=1, total=1)}
+    with transaction(engine) as session:
+        assert snapshots.freeze(session=session, month="2018-11", tallies=again, at=now) == 1
+        assert snapshots.frozen_at(session=session, month="2018-11") == now
+    assert frozen(engine) == {
+        ("2018-11", 1): Tally(red=1, total=1),
+        ("2018-11", 2): Tally(green=2, total=2),
+        ("2018-11", 3): Tally(unrated=1, total=1),
+    }

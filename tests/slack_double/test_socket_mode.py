@@ -289,6 +289,12 @@ def test_planbot_run_in_socket_mode_answers_and_stops_cleanly_on_sigterm(tmp_pat
             eventually(lambda: answers(double, "planbot — /plan"), timeout=10)
         finally:
             process.send_signal(signal.SIGTERM)
+            # slack_sdk's client closes its socket only between reads, and a read waits up to 3 s
+            # for a frame: pings wake it (they would stop it within 3 s without them).
+            deadline = time.monotonic() + 20
+            while process.poll() is None and time.monotonic() < deadline:
+                double.socket_ping()
+                time.sleep(0.02)
             output, _ = process.communicate(timeout=20)
     assert process.returncode == 0, output
     assert "connected to Slack in Socket Mode" in output and "planbot stopped" in output

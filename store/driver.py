@@ -1,0 +1,104 @@
+"""Reading on the database driver, for the reads every `/plan status` answer makes.
+
+SQLAlchemy's work around each statement (cache keys, coercions, result rows, the ORM's
+identity map) cost six times the statements themselves on SQLite: a priority's seven reads took
+1.7 ms, of which 3% was SQLite (bench/bench_status.py, issue 10). So these reads keep their
+statements written with the models, compiled once for each database, and run them on the
+driver's cursor, inside the session's own transaction. What comes back is the driver's values:
+`dates` and `instants` below read them alike on SQLite (ISO text) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Executable
+from sqlalchemy.engine import Compiled, Dialect
+from sqlmodel import Session
+
+
+class DriverQuery:
+    """A statement compiled once for each dialect and run on the driver's cursor.
+
+    Parameters are named bind parameters (`bindparam("number")`), handed to the driver as they
+    are: ints and strings only, since no column type's bind processing runs here.
+    """
+
+    def __init__(self, statement: Executable) -> None:
+        self._statement = statement
+        self._compiled: dict[str, Compiled] = {}
+
+    def _compile(self, dialect: Dialect) -> Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._statement.compile(dialect=dialect)
+            self._compiled[dialect.name] = compiled
+        return compiled
+
+    def rows(self, session: Session, **params: Any) -> list[tuple]:
+        """Every row, as the driver's tuples, read in the session's transaction."""
+        [rows] = read_together(session, (self, params))
+        return rows
+
+    def first(self, session: Session, **params: Any) -> tuple | None:
+        rows = self.rows(session, **params)
+        return rows[0] if rows else None
+
+    def send(self, cursor: Any, dialect: Dialect, params: dict[str, Any]) -> None:
+        compiled = self._compile(dialect)
+        values = compiled.construct_params(params)
+        if dialect.positional:
+            values = tuple(values[name] for name in compiled.positiontup)
+        cursor.execute(compiled.string, values)
+
+
+def read_together(
+    session: Session, *reads: tuple[DriverQuery, dict[str, Any]]
+) -> list[list[tuple]]:
+    """The rows of several reads, in order, in the session's transaction.
+
+    On PostgreSQL they travel in one round trip: psycopg's pipeline mode sends every statement
+    without waiting for the previous one's result, and the server answers them in turn
+    (https://www.psycopg.org/psycopg3/docs/advanced/pipeline.html). An answer's cost there is
+    its round trips, and an idle server's process takes a while to wake for each. SQLite, in the
+    process, has none to save.
+    """
+    # The ORM reads flush pending changes first; so do these, so a session reads what it
+    # wrote (a no-op when nothing is pending).
+    session.flush()
+    connection = session.connection()
+    dialect = connection.dialect
+    driver = connection.connection.dbapi_connection
+    cursors = [driver.cursor() for _ in reads]
+    try:
+        together = getattr(driver, "pipeline", None)
+        with together() if together and len(reads) > 1 else contextlib.nullcontext():
+            for cursor, (query, params) in zip(cursors, reads, strict=True):
+                query.send(cursor, dialect, params)
+        return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def day(value: date | str | None) -> date | None:
+    """A DATE column's value: a date on PostgreSQL, ISO text on SQLite."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def instant(value: datetime | str | None) -> datetime | None:
+    """A UTC instant column's value (store.types.UTCDateTime): aware on PostgreSQL, naive UTC
+    text on SQLite."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        # Stored naive (store.types.UTCDateTime); parsing it with its zone is 5× faster than
+        # .replace(tzinfo=UTC) after it, and a priority's answer reads a hundred.
+        return datetime.fromisoformat(value + "+00:00")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
