@@ -190,6 +190,15 @@ def postgres_templates() -> Iterator[PostgresTemplates]:
     templates.close()
 
 
+@pytest.fixture
+def postgres_database_url(postgres_templates) -> Iterator[str]:
+    """A migrated PostgreSQL database of this test's own, for what only a server has (its
+    connections, its processes)."""
+    name, url = postgres_templates.fresh("migrated")
+    yield url
+    postgres_templates.drop(name)
+
+
 @pytest.fixture(params=DATABASES)
 def database_of(request: pytest.FixtureRequest, tmp_path) -> Iterator[Callable[[str], str]]:
     """A function giving a URL to a database of this test's own: "empty", "migrated" or "seeded"."""

@@ -65,11 +65,6 @@ def test_an_in_memory_sqlite_database_keeps_sqlalchemys_own_pool():
     assert isinstance(make_engine("sqlite://").pool, SingletonThreadPool)
 
 
-def _postgres_only(url: str) -> None:
-    if not url.startswith("postgresql"):
-        pytest.skip("a PostgreSQL pool's pings; SQLite has no server to lose")
-
-
 def _kill_pooled_connection(engine) -> None:
     with engine.connect() as connection:
         pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
@@ -79,9 +74,11 @@ def _kill_pooled_connection(engine) -> None:
     killer.dispose()
 
 
-def test_an_idle_pooled_connection_that_died_is_replaced_before_use(database_url, monkeypatch):
-    _postgres_only(database_url)
-    engine = make_engine(database_url)
+@pytest.mark.postgres
+def test_an_idle_pooled_connection_that_died_is_replaced_before_use(
+    postgres_database_url, monkeypatch
+):
+    engine = make_engine(postgres_database_url)
     _kill_pooled_connection(engine)  # as a server restart would
     monkeypatch.setattr(store.engine, "PING_AFTER_IDLE_SECONDS", 0.0)  # it has been idle since
     with engine.connect() as connection:
@@ -89,9 +86,11 @@ def test_an_idle_pooled_connection_that_died_is_replaced_before_use(database_url
     engine.dispose()
 
 
-def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(database_url, monkeypatch):
-    _postgres_only(database_url)
-    engine = make_engine(database_url)
+@pytest.mark.postgres
+def test_a_connection_used_a_moment_ago_is_handed_out_without_a_ping(
+    postgres_database_url, monkeypatch
+):
+    engine = make_engine(postgres_database_url)
     pings = []
     real_ping = engine.dialect.do_ping
     monkeypatch.setattr(engine.dialect, "do_ping", lambda c: pings.append(1) or real_ping(c))
