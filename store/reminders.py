@@ -29,17 +29,22 @@ from store.models import (
 from store.plan import ACTION_LINE
 
 
-def action_states(*, session: Session, tz: str) -> list[ActionState]:
-    """Every action as the reminder loop sees it: dates in the plan's time zone `tz`."""
-    zone = ZoneInfo(tz)
-    numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
-    newest = dict(
+def _newest_updates(session: Session) -> dict[int, datetime]:
+    """Each action's newest standing (not retracted) update's instant."""
+    return dict(
         session.exec(
             select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
             .where(ProgressUpdate.retracted_at.is_(None))
             .group_by(ProgressUpdate.action_id)
         ).all()
     )
+
+
+def action_states(*, session: Session, tz: str) -> list[ActionState]:
+    """Every action as the reminder loop sees it: dates in the plan's time zone `tz`."""
+    zone = ZoneInfo(tz)
+    numbers = dict(session.exec(select(Priority.id, Priority.number)).all())
+    newest = _newest_updates(session)
     leads: dict[int, list[str]] = defaultdict(list)
     query = (
         select(ActionLead.action_id, LeadRole.name)
@@ -206,13 +211,7 @@ def record_escalation(
 
 def resolve_answered_escalations(*, session: Session) -> int:
     """Close escalations whose action was updated after them; how many."""
-    newest = dict(
-        session.exec(
-            select(ProgressUpdate.action_id, func.max(ProgressUpdate.at))
-            .where(ProgressUpdate.retracted_at.is_(None))
-            .group_by(ProgressUpdate.action_id)
-        ).all()
-    )
+    newest = _newest_updates(session)
     closed = 0
     for escalation in session.exec(select(Escalation).where(Escalation.resolved_at.is_(None))):
         updated = newest.get(escalation.action_id)

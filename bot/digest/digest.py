@@ -27,6 +27,7 @@ from bot.digest.records import (
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
 from bot.plan.tallies import Tally, tally
+from bot.plan.timing import local_day
 from bot.plan.views import ActionView, PlanOutline
 
 WEEK_DAYS = 7
@@ -197,7 +198,7 @@ def assemble(
                 p.status,
                 p.proposed_rag,
                 p.revised_timescale,
-                p.proposed_at.astimezone(ZoneInfo(tz)).date(),
+                local_day(p.proposed_at, tz),
                 p.proposed_by,
             )
             for p in pending

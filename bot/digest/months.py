@@ -19,9 +19,10 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest.records import ActionHistory, ActionOrigin, RagEvent
+from bot.digest.records import ActionHistory, ActionOrigin
 from bot.plan.rag import Rag
 from bot.plan.tallies import Tally
+from bot.plan.timing import local_day
 
 MONTH_NAMES = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -79,7 +80,7 @@ def first_tracked_month(progress_as_of: datetime | None, loaded_at: datetime, tz
     """The tracker's first month (see the module's docstring)."""
     if progress_as_of is None:
         return month_of(loaded_at, tz)
-    written = progress_as_of.astimezone(ZoneInfo(tz)).date()
+    written = local_day(progress_as_of, tz)
     return month_key(written + timedelta(days=1))
 
 
@@ -92,31 +93,6 @@ def months_to_freeze(first: str, today: date, frozen: Iterable[str]) -> list[str
 
 _ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.COMPLETED, Rag.UNRATED)
 _INDEX = {rag: n for n, rag in enumerate(_ORDER)}
-
-
-def tallies_at_month_ends(
-    origins: Iterable[ActionOrigin],
-    events: Iterable[RagEvent],
-    months: list[str],
-    priorities: Iterable[int],
-    tz: str,
-) -> dict[str, dict[int, Tally]]:
-    """Each month's tallies per priority as they stood at the month's end, from the history
-    (`month_end_tallies`, from the actions and their RAG changes as separate lists)."""
-    by_ref: dict = defaultdict(list)
-    for event in events:
-        by_ref[event.ref].append((event.from_rag, event.to_rag, event.at))
-    histories = (
-        ActionHistory(
-            origin.priority,
-            origin.rag,
-            origin.is_new,
-            origin.created_at,
-            tuple(sorted(by_ref.get(origin.ref, ()), key=lambda change: change[2])),
-        )
-        for origin in origins
-    )
-    return dict(month_end_tallies(histories, months, priorities, tz))
 
 
 def month_end_tallies(

@@ -17,6 +17,7 @@ from bot.clock import FixedClock, SystemClock, local_date
 from bot.local.workspace import LocalSlack
 from bot.plan.history import PlanArchive
 from bot.plan.plan_file import load_bundled_plan
+from bot.plan.timing import local_day
 from bot.plan.words import counted
 from bot.settings import Settings
 from store import archive, leads, plan
@@ -126,7 +127,7 @@ def plan_clock(copied: PlanArchive, today: date | None, tz: str) -> FixedClock:
     newest = max((stamp for stamp in stamps if stamp is not None), default=None)
     if newest is None:
         return FixedClock.at_date(local_date(SystemClock(), tz), tz)
-    morning = FixedClock.at_date(newest.astimezone(ZoneInfo(tz)).date(), tz)
+    morning = FixedClock.at_date(local_day(newest, tz), tz)
     # Never before the newest entry, so nothing in the plan is in the clock's future.
     return FixedClock(max(morning.now(), newest))
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
+from bot.plan.timing import local_day
 from bot.plan.views import ActionView
 
 
@@ -54,7 +54,7 @@ class ActionState:
         closed: bool = False,
     ) -> ActionState:
         """The state of a status read model, its last update's instant taken to the plan's day."""
-        last = view.last_update.at.astimezone(ZoneInfo(tz)).date() if view.last_update else None
+        last = local_day(view.last_update.at, tz) if view.last_update else None
         return cls(
             ref=view.ref,
             text=view.text,

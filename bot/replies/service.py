@@ -123,21 +123,18 @@ def receive(
 ) -> Outcome:
     """Record a reply as progress updates and plan the echo, or ask which action is meant."""
     incoming = replace(incoming, text=without_control(incoming.text))
-    result = Outcome()
     where = incoming.channel
     if len(incoming.text) > MAX_UPDATE_CHARS:
-        message = plain_message(
+        return _refuse(
+            engine,
+            incoming,
+            now,
+            "toolong",
             f"That update is {len(incoming.text):,} characters long; the plan keeps at most "
             f"{MAX_UPDATE_CHARS:,} in one update. Please send it in shorter parts. Nothing was "
-            "recorded."
+            "recorded.",
+            "refused: too long",
         )
-        with transaction(engine) as session:
-            keys = _say(
-                session, f"toolong:{where}:{incoming.ts}", where, message, incoming.root, now
-            )
-        result.keys += keys
-        result.summary = "refused: too long"
-        return result
     with Session(engine) as session:
         facts = store.actions(session=session)
         mine = store.actions_of(session=session, user=incoming.user)
@@ -176,17 +173,29 @@ def receive(
     if len(understood.updates) > MAX_ACTIONS_PER_REPLY:
         # "All on track" from someone who leads hundreds of actions is not something to confirm
         # action by action: say so, and record nothing.
-        message = plain_message(
+        return _refuse(
+            engine,
+            incoming,
+            now,
+            "toomany",
             f"That reply speaks of {len(understood.updates)} actions; I take at most "
             f"{MAX_ACTIONS_PER_REPLY} in one reply. Answer a reminder in its thread, or name "
-            'the actions ("5.3 and 5.4 on track"). Nothing was recorded.'
+            'the actions ("5.3 and 5.4 on track"). Nothing was recorded.',
+            "refused: too many actions",
         )
-        with transaction(engine) as session:
-            keys = _say(
-                session, f"toomany:{where}:{incoming.ts}", where, message, incoming.root, now
-            )
-        return Outcome(keys, "refused: too many actions")
     return _record(engine, settings, incoming, understood, facts, now)
+
+
+def _refuse(
+    engine: Engine, incoming: Incoming, now: datetime, kind: str, said: str, summary: str
+) -> Outcome:
+    """Say why a reply was not recorded, once for the message however often Slack sends it."""
+    where = incoming.channel
+    with transaction(engine) as session:
+        keys = _say(
+            session, f"{kind}:{where}:{incoming.ts}", where, plain_message(said), incoming.root, now
+        )
+    return Outcome(keys, summary)
 
 
 def _only_refs(understood) -> bool:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.error import URLError
 from zoneinfo import ZoneInfo
@@ -35,8 +35,9 @@ from bot.deps import Deps
 from bot.digest.messages import DigestMessage, PreparedDigest
 from bot.digest.schedule import digest_due, outbox_key
 from bot.digest.service import build_digest, freeze_months, prepare_post
+from bot.plan.timing import local_day
 from bot.slack.blocks import escape
-from bot.slack.sender import REFUSED_BLOCKS, backoff, deliver, find_posted
+from bot.slack.sender import REFUSED_BLOCKS, backoff, deliver, find_posted, retry_wait
 from store import digest as digest_store
 from store import outbox
 from store.engine import transaction
@@ -172,7 +173,7 @@ def digest_job(deps: Deps, now: datetime) -> str:
 def snapshot_job(deps: Deps, now: datetime) -> str:
     """Scheduler tick: freeze every month that has ended (a missed one too)."""
     settings = deps.settings
-    today = now.astimezone(ZoneInfo(settings.planbot_timezone)).date()
+    today = local_day(now, settings.planbot_timezone)
     months = freeze_months(engine=deps.engine, settings=settings, today=today, now=now)
     return f"froze {', '.join(months)}" if months else "no month to freeze"
 
@@ -295,9 +296,7 @@ def _send_top(
 
 
 def _release(deps: Deps, row: Claimed, sender: str, error: str, exc: SlackApiError) -> None:
-    headers = exc.response.headers or {}
-    retry_after = headers.get("Retry-After")
-    wait = timedelta(seconds=int(retry_after)) if retry_after else backoff(row.attempts)
+    wait = retry_wait(exc, row.attempts)
     log.warning("the digest %s was not posted (%s); trying again later", row.key, error)
     outbox.release(
         engine=deps.engine,

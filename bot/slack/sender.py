@@ -77,6 +77,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 600))
 
 
+def retry_wait(exc: SlackApiError, attempts: int) -> timedelta:
+    """How long a refused post waits: Slack's Retry-After when it gave one, else the backoff."""
+    retry_after = (exc.response.headers or {}).get("Retry-After")
+    return timedelta(seconds=int(retry_after)) if retry_after else backoff(attempts)
+
+
 def deliver(
     deps: Deps,
     *,
@@ -124,8 +130,7 @@ def _deliver_one(deps: Deps, row: Claimed, sender: str, result: Delivery) -> Non
             _remember(deps, row.recipient, unreachable=error)
             result.unreachable.append((row.key, error))
             return
-        retry_after = exc.response.headers.get("Retry-After") if exc.response.headers else None
-        wait = timedelta(seconds=int(retry_after)) if retry_after else backoff(row.attempts)
+        wait = retry_wait(exc, row.attempts)
         if exc.response.status_code == 429:
             # Slack refused before posting: not an attempt that may have posted, nor one that
             # counts towards giving up; the row waits out Retry-After and goes again.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 import pytest
@@ -9,18 +11,43 @@ import pytest
 from bot.digest.months import (
     first_tracked_month,
     month_end,
+    month_end_tallies,
     month_label,
     month_of,
     months_from,
     months_to_freeze,
-    tallies_at_month_ends,
 )
-from bot.digest.records import ActionOrigin, RagEvent
+from bot.digest.records import ActionHistory, ActionOrigin, RagEvent
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
 from bot.plan.tallies import Tally
 
 LONDON = "Europe/London"
+
+
+def tallies_at_month_ends(
+    origins: Iterable[ActionOrigin],
+    events: Iterable[RagEvent],
+    months: list[str],
+    priorities: Iterable[int],
+    tz: str,
+) -> dict[str, dict[int, Tally]]:
+    """month_end_tallies, all months at once, from the actions and their RAG changes given as
+    separate lists (as the tests below write them)."""
+    by_ref: dict = defaultdict(list)
+    for event in events:
+        by_ref[event.ref].append((event.from_rag, event.to_rag, event.at))
+    histories = (
+        ActionHistory(
+            origin.priority,
+            origin.rag,
+            origin.is_new,
+            origin.created_at,
+            tuple(sorted(by_ref.get(origin.ref, ()), key=lambda change: change[2])),
+        )
+        for origin in origins
+    )
+    return dict(month_end_tallies(histories, months, priorities, tz))
 
 
 def utc(text: str) -> datetime:
