@@ -186,4 +186,9 @@ def _serve_socket_mode(app, settings: Settings) -> None:
             "Slack's Socket Mode connection did not open; planbot keeps retrying until stopped"
         )
     stop.wait()
+    # slack_sdk's message processor waits on its queue a second at a time and looks at `closed`
+    # only between waits: mark the client closed and wake it, so a SIGTERM stops planbot at
+    # once rather than up to a second later.
+    handler.client.closed = True
+    handler.client.message_queue.put(None)
     handler.close()

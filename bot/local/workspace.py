@@ -271,8 +271,8 @@ class LocalSlack:
 
     def new_items(self) -> list[dict[str, Any]]:
         """Everything the bot made visible since the last call."""
-        feed = self.double.feed
-        items, self._seen = feed[self._seen :], len(feed)
+        items = self.double.feed_since(self._seen)
+        self._seen += len(items)
         return items
 
     def render(self, items: list[dict[str, Any]], buttons: list[dict] | None = None) -> str:

@@ -309,8 +309,16 @@ class SlackDouble:
     @property
     def feed(self) -> list[dict]:
         """Everything the bot made visible, in order."""
+        return self.feed_since(0)
+
+    def feed_since(self, start: int) -> list[dict]:
+        """What the bot made visible after its first `start` items (copies, as `feed`'s are).
+
+        A terminal that shows each new item once copies only the new ones: copying the whole
+        feed at every step grows with the session.
+        """
         with self._ws.lock:
-            return copy.deepcopy(self._ws.feed)
+            return copy.deepcopy(self._ws.feed[start:])
 
     @property
     def requests(self) -> list[RecordedRequest]:

@@ -41,8 +41,9 @@ def test_init_with_a_broken_plan_file_loads_nothing(db, capsys, tmp_path):
     assert code == 2 and ("run `planbot init` first" in err or "no priorities yet" in err)
 
 
-def test_init_with_a_plan_file_over_an_existing_plan_says_it_was_not_loaded(db, capsys, tmp_path):
-    run(capsys, "init")
+def test_init_with_a_plan_file_over_an_existing_plan_says_it_was_not_loaded(
+    seeded_db, capsys, tmp_path
+):
     other = tmp_path / "other.yaml"
     other.write_text("plan: {name: Other}\npriorities: []\n")
     code, _, err = run(capsys, "init", "--plan", str(other))
@@ -73,17 +74,15 @@ def test_read_commands_do_not_create_a_database(sqlite_db, capsys, tmp_path):
     ],
 )
 def test_run_time_failures_are_one_line_not_a_traceback(
-    sqlite_db, capsys, monkeypatch, setup, argv, message
+    sqlite_seeded_db, capsys, monkeypatch, setup, argv, message
 ):
-    run(capsys, "init")
     for name, value in setup.items():
         monkeypatch.setenv(name, value)
     code, _, err = run(capsys, *argv)
     assert code in (1, 2) and message in err and "Traceback" not in err
 
 
-def test_status_json_shapes(db, capsys):
-    run(capsys, "init")
+def test_status_json_shapes(seeded_db, capsys):
     _, out, _ = run(capsys, "status", "--json", "--today", "2018-11-20")
     plan = json.loads(out)
     assert plan["plan"] == "Together for Children Learning and Improvement Plan 2018"
@@ -125,8 +124,7 @@ def test_status_json_shapes(db, capsys):
         (["import", "missing.xlsx"], "missing.xlsx does not exist"),
     ],
 )
-def test_bad_input_is_explained(db, capsys, argv, message):
-    run(capsys, "init")
+def test_bad_input_is_explained(seeded_db, capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err
 
@@ -144,8 +142,7 @@ def test_bad_settings_are_named(db, capsys, monkeypatch):
     assert code == 2 and "PLANBOT_TIMEZONE" in err
 
 
-def test_leads_unmap_and_refusals(db, capsys):
-    run(capsys, "init")
+def test_leads_unmap_and_refusals(seeded_db, capsys):
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
     code, _, err = run(
         capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF1"
@@ -165,8 +162,7 @@ def test_leads_map_on_an_empty_database_says_to_init(sqlite_db, capsys):
     assert code == 2 and "run `planbot init` first" in err
 
 
-def test_leads_map_and_list(db, capsys):
-    run(capsys, "init")
+def test_leads_map_and_list(seeded_db, capsys):
     code, out, _ = run(
         capsys, "leads", "map", "service manager - icrt", "U0ABCDEF1", "--deputy", "U0ABCDEF2"
     )
@@ -180,8 +176,9 @@ def test_leads_map_and_list(db, capsys):
     )
 
 
-def test_export_then_import_into_a_fresh_database_round_trips(db, capsys, tmp_path, monkeypatch):
-    run(capsys, "init")
+def test_export_then_import_into_a_fresh_database_round_trips(
+    seeded_db, capsys, tmp_path, monkeypatch
+):
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
     _, before, _ = run(capsys, "status", "--json")
     for name in ("plan.xlsx", "plan.csv"):
@@ -199,10 +196,9 @@ def test_export_then_import_into_a_fresh_database_round_trips(db, capsys, tmp_pa
     )  # dated 31 Oct 2018, not the import day
 
 
-def test_progress_edited_in_the_spreadsheet_is_kept_on_import(db, capsys, tmp_path):
+def test_progress_edited_in_the_spreadsheet_is_kept_on_import(seeded_db, capsys, tmp_path):
     from openpyxl import load_workbook
 
-    run(capsys, "init")
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
     workbook = tmp_path / "plan.xlsx"
     run(capsys, "export", str(workbook))
@@ -243,8 +239,7 @@ def test_progress_edited_in_the_spreadsheet_is_kept_on_import(db, capsys, tmp_pa
     ]
 
 
-def test_a_rejected_import_changes_nothing(db, capsys, tmp_path):
-    run(capsys, "init")
+def test_a_rejected_import_changes_nothing(seeded_db, capsys, tmp_path):
     _, before, _ = run(capsys, "status", "--json")
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -256,8 +251,7 @@ def test_a_rejected_import_changes_nothing(db, capsys, tmp_path):
     assert after == before
 
 
-def test_import_over_an_existing_plan_needs_replace(db, capsys, tmp_path):
-    run(capsys, "init")
+def test_import_over_an_existing_plan_needs_replace(seeded_db, capsys, tmp_path):
     good = tmp_path / "good.csv"
     good.write_text("Ref,Action,Lead,Timescale,RAG\n1.1,Do it,Owner,31/03/2019,Red\n")
     code, _, err = run(capsys, "import", str(good))
@@ -301,11 +295,10 @@ def test_shell_script_mode(sqlite_db):
     assert "I don't know :bogus" in text
 
 
-def test_shell_works_on_a_copy(sqlite_db, capsys):
-    db = sqlite_db
+def test_shell_works_on_a_copy(sqlite_seeded_db, capsys):
+    db = sqlite_seeded_db
     from bot.local.shell import run_shell
 
-    run(capsys, "init")
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
     out = io.StringIO()
     run_shell(
@@ -447,7 +440,7 @@ def _table_rows(url: str) -> dict[str, list[tuple]]:
     return rows
 
 
-def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypatch):
+def test_every_table_survives_an_xlsx_round_trip(seeded_db, capsys, tmp_path, monkeypatch):
     from datetime import UTC, datetime
 
     from sqlmodel import Session, select
@@ -456,7 +449,7 @@ def test_every_table_survives_an_xlsx_round_trip(db, capsys, tmp_path, monkeypat
     from store.engine import make_engine, transaction
     from store.models import Action, ProgressUpdate, RagChange, RagProposal, TimescaleChange
 
-    run(capsys, "init")
+    db = seeded_db
     run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1", "--deputy", "U0ABCDEF2")
     engine = make_engine(db)
     at = datetime(2018, 12, 3, 10, tzinfo=UTC)
@@ -659,10 +652,9 @@ def _links(url: str) -> tuple[list[tuple], list[tuple]]:
     return proposals, changes
 
 
-def test_an_unknown_holiday_region_stops_remind_in_one_line(db, capsys, monkeypatch):
+def test_an_unknown_holiday_region_stops_remind_in_one_line(seeded_db, capsys, monkeypatch):
     """Settings check the region's shape only; the calendar looks the country up when first
     used, and the CLI says what is wrong in one line, exit 2, as for any bad setting."""
-    assert run(capsys, "init")[0] == 0
     monkeypatch.setenv("PLANBOT_HOLIDAY_REGION", "XX")
     code, out, err = run(capsys, "remind", "--dry-run", "--today", "2018-11-20")
     assert code == 2

@@ -89,15 +89,16 @@ def read_only_folder(tmp_path) -> Path:
 
 
 def test_shell_reads_a_database_on_a_read_only_mount(
-    read_only_folder, tmp_path, capsys, monkeypatch
+    read_only_folder, sqlite_templates, tmp_path, capsys, monkeypatch
 ):
     """A WAL database on read-only media cannot be opened the ordinary way (SQLite wants to
     create its -shm file): the shell still copies it, since nothing can be writing to it."""
     monkeypatch.chdir(tmp_path)
     writable = read_only_folder if os.geteuid() != 0 else tmp_path / "source"
     env = {"DATABASE_URL": f"sqlite:///{writable / 'planbot.db'}"}
-    # In processes of their own, which close the database as an operator's commands would.
-    assert planbot("init", env=env, cwd=tmp_path).returncode == DONE
+    # The seeded template (the plan as `planbot init` leaves it, closed), then a command in a
+    # process of its own, which closes the database as an operator's commands would.
+    sqlite_templates.copy("seeded", writable / "planbot.db")
     assert (
         planbot("leads", "map", "Chair of SSCB", "U0ABCDEF1", env=env, cwd=tmp_path).returncode
         == DONE
@@ -185,11 +186,10 @@ def test_slack_out_of_reach_stops_run_at_start(run_env, tmp_path):
 # --- item 6: a database written by a newer planbot ----------------------------------------------
 
 
-def test_a_database_from_a_newer_planbot_is_named_not_upgraded(db, capsys):
+def test_a_database_from_a_newer_planbot_is_named_not_upgraded(seeded_db, capsys):
     from store.engine import make_engine
 
-    assert run(capsys, "init")[0] == DONE
-    engine = make_engine(db)
+    engine = make_engine(seeded_db)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     engine.dispose()
@@ -227,11 +227,30 @@ def test_an_env_file_that_is_not_utf8_is_a_settings_error(tmp_path, capsys, monk
 def test_run_at_a_mistyped_database_refuses_and_creates_nothing(run_env, tmp_path):
     _, env = run_env
     env = {**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'rnu.db'}"}
-    for mode in (["--http"], []):
-        done = planbot("run", *mode, env=env, cwd=tmp_path, timeout=30)
-        assert done.returncode == BAD_INPUT, done.stderr
-        assert f"There is no planbot database at {tmp_path / 'rnu.db'}" in done.stderr
-        assert "Traceback" not in done.stderr
+    # Both modes at once, each in a process of its own: should either make the file, the other
+    # would start serving and time out, and the file is looked for at the end.
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", *mode],
+            env={**os.environ, **env},
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for mode in (["--http"], [])
+    ]
+    try:
+        for process in processes:
+            _, stderr = process.communicate(timeout=30)
+            assert process.returncode == BAD_INPUT, stderr
+            assert f"There is no planbot database at {tmp_path / 'rnu.db'}" in stderr
+            assert "Traceback" not in stderr
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
     assert not (tmp_path / "rnu.db").exists()
 
 
@@ -248,8 +267,7 @@ def test_run_at_a_mistyped_database_refuses_and_creates_nothing(run_env, tmp_pat
         ["leads", "unmap", "Chair of SSCB", ""],
     ],
 )
-def test_leads_refuse_ids_of_the_wrong_shape(sqlite_db, capsys, argv):
-    run(capsys, "init")
+def test_leads_refuse_ids_of_the_wrong_shape(sqlite_seeded_db, capsys, argv):
     code, out, err = run(capsys, *argv)
     assert code == BAD_INPUT and "is not a Slack user id" in err, (out, err)
     _, listed, _ = run(capsys, "leads", "--json")
@@ -260,8 +278,7 @@ def test_leads_refuse_ids_of_the_wrong_shape(sqlite_db, capsys, argv):
 # --- item 14: messages --------------------------------------------------------------------------
 
 
-def test_leads_map_says_who_else_leads_the_role(sqlite_db, capsys):
-    run(capsys, "init")
+def test_leads_map_says_who_else_leads_the_role(sqlite_seeded_db, capsys):
     code, out, _ = run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF1")
     assert code == DONE and "'Chair of SSCB' is led by U0ABCDEF1." in out
     code, out, _ = run(capsys, "leads", "map", "Chair of SSCB", "U0ABCDEF2")
@@ -311,7 +328,9 @@ def test_demo_out_on_a_read_only_folder(read_only_folder, tmp_path, capsys, monk
     assert "planbot demo —" not in played
 
 
-def test_an_unknown_planbot_variable_is_warned_about(sqlite_db, tmp_path, capsys, monkeypatch):
+def test_an_unknown_planbot_variable_is_warned_about(
+    sqlite_seeded_db, tmp_path, capsys, monkeypatch
+):
     monkeypatch.setenv("PLANBOT_ADMIN", "U0ABCDEF1")
     (tmp_path / ".env").write_text("PLANBOT_TIMEZNE=Europe/London\n")
     code, _, err = run(capsys, "init")

@@ -45,15 +45,16 @@ def one_line(err: str) -> bool:
 # --- Item 2 ------------------------------------------------------------------------------------
 
 
-def test_a_csv_round_trip_replace_keeps_everything_a_csv_does_not_carry(db, capsys, tmp_path):
-    run(capsys, "init")
-    before = _archive(db)
+def test_a_csv_round_trip_replace_keeps_everything_a_csv_does_not_carry(
+    seeded_db, capsys, tmp_path
+):
+    before = _archive(seeded_db)
     run(capsys, "export", "k.csv")
 
     code, out, err = run(capsys, "import", "k.csv", "--replace", "--today", "2019-01-07")
 
     assert code == 0, err
-    after = _archive(db)
+    after = _archive(seeded_db)
     assert after == before
     assert "Together for Children Learning and Improvement Plan 2018" in out
     assert "Replaced from k.csv:" in out and "Kept from the database" in out
@@ -64,8 +65,7 @@ def test_a_csv_round_trip_replace_keeps_everything_a_csv_does_not_carry(db, caps
 # --- Item 3 ------------------------------------------------------------------------------------
 
 
-def test_an_unrelated_plan_does_not_inherit_the_seeds_history(db, capsys, tmp_path):
-    run(capsys, "init")
+def test_an_unrelated_plan_does_not_inherit_the_seeds_history(seeded_db, capsys, tmp_path):
     other = tmp_path / "other.csv"
     other.write_text("Ref,Action,Lead\n1.1,Do the first thing,Owner\n", encoding="utf-8")
 
@@ -120,8 +120,9 @@ def test_a_huge_csv_field_is_one_line_and_exit_2(db, capsys, tmp_path):
 
 
 @pytest.mark.parametrize("name", ["plan.xlsx", "plan.csv"])
-def test_an_export_on_a_full_disk_is_one_line_and_keeps_the_old_file(db, capsys, monkeypatch, name):
-    run(capsys, "init")
+def test_an_export_on_a_full_disk_is_one_line_and_keeps_the_old_file(
+    seeded_db, capsys, monkeypatch, name
+):
     run(capsys, "export", name)
     before = Path(name).read_bytes()
 
@@ -145,11 +146,10 @@ def test_an_export_on_a_full_disk_is_one_line_and_keeps_the_old_file(db, capsys,
 
 
 def test_a_backup_that_cannot_be_written_leaves_no_file_and_changes_nothing(
-    db, capsys, tmp_path, monkeypatch
+    seeded_db, capsys, tmp_path, monkeypatch
 ):
-    run(capsys, "init")
     run(capsys, "export", "k.xlsx")
-    before = _archive(db)
+    before = _archive(seeded_db)
 
     def full(self, filename):
         Path(filename).write_bytes(b"PK half")
@@ -160,20 +160,19 @@ def test_a_backup_that_cannot_be_written_leaves_no_file_and_changes_nothing(
 
     assert code == 1 and one_line(err) and "No space left" in err
     assert list(Path("backups").iterdir()) == []
-    assert _archive(db) == before
+    assert _archive(seeded_db) == before
 
 
 # --- Item 10 -----------------------------------------------------------------------------------
 
 
-def test_an_export_that_cannot_hold_a_text_says_so_and_writes_nothing(db, capsys, tmp_path):
+def test_an_export_that_cannot_hold_a_text_says_so_and_writes_nothing(seeded_db, capsys, tmp_path):
     from sqlmodel import select
 
     from store.engine import transaction
     from store.models import Action
 
-    run(capsys, "init")
-    engine = make_engine(db)
+    engine = make_engine(seeded_db)
     with transaction(engine) as session:  # as a reply might one day store it
         action = session.exec(select(Action).where(Action.ref == "1.1")).one()
         action.text = "a" * 40_000
@@ -188,11 +187,12 @@ def test_an_export_that_cannot_hold_a_text_says_so_and_writes_nothing(db, capsys
 # --- Item 12 -----------------------------------------------------------------------------------
 
 
-def test_history_typed_without_an_offset_is_read_in_the_plans_time_zone(db, capsys, monkeypatch):
+def test_history_typed_without_an_offset_is_read_in_the_plans_time_zone(
+    seeded_db, capsys, monkeypatch
+):
     from openpyxl import load_workbook
 
     monkeypatch.setenv("PLANBOT_TIMEZONE", "Europe/London")
-    run(capsys, "init")
     run(capsys, "export", "plan.xlsx")
     book = load_workbook("plan.xlsx")
     book["Progress history"].append(["1.1", "2019-07-01 09:00", "U0LEAD0001", "reply", "Summer"])
@@ -209,10 +209,9 @@ def test_history_typed_without_an_offset_is_read_in_the_plans_time_zone(db, caps
 # --- Item 14 -----------------------------------------------------------------------------------
 
 
-def test_init_over_a_plan_points_to_an_import_that_takes_yaml(db, capsys, tmp_path):
+def test_init_over_a_plan_points_to_an_import_that_takes_yaml(seeded_db, capsys, tmp_path):
     from bot.plan.plan_file import bundled_plan_path
 
-    run(capsys, "init")
     other = tmp_path / "other.yaml"
     other.write_text(
         bundled_plan_path()

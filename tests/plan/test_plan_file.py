@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from bot.plan.plan_file import PlanFileError, plan_from_data, read_plan_file
+from bot.plan.plan_file import PlanFileError, bundled_plan_path, plan_from_data, read_plan_file
 
 
 def _plan(**priority) -> dict:
@@ -64,9 +65,23 @@ def test_unreadable_and_invalid_yaml(tmp_path):
     with pytest.raises(PlanFileError, match="cannot read the file"):
         read_plan_file(tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
-    bad.write_text("priorities: [\n")
-    with pytest.raises(PlanFileError, match="not valid YAML"):
+    bad.write_text("plan: {name: X}\npriorities: a: b\n")
+    with pytest.raises(PlanFileError, match="not valid YAML") as raised:
         read_plan_file(bad)
+    # The report quotes the line and points at the column, as the pure-Python parser does.
+    assert "line 2, column 14:\n    priorities: a: b\n                 ^" in str(raised.value)
+
+
+def test_an_impossible_date_is_a_problem_not_a_crash(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("plan: {name: X}\npriorities:\n  - number: 1\n    timescale: 2018-02-30\n")
+    with pytest.raises(PlanFileError, match="a date that is not a date .day is out of range"):
+        read_plan_file(bad)
+
+
+def test_the_fast_parser_reads_the_seed_as_the_pure_python_one_does():
+    text = bundled_plan_path().read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text)  # noqa: S506
 
 
 def test_a_good_minimal_plan():

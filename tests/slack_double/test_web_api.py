@@ -112,6 +112,10 @@ def test_post_message_to_a_user_lands_in_their_dm_with_thread_and_metadata(doubl
     ]
     assert [e["kind"] for e in double.feed] == ["message", "message"]
     assert double.feed[1]["thread_ts"] == parent["ts"]
+    [newest] = double.feed_since(1)
+    assert newest == double.feed[1] and double.feed_since(2) == []
+    newest["text"] = "changed by a reader"
+    assert double.feed[1]["text"] == "Thanks!"  # readers get copies
     recorded = double.requests_for("chat.postMessage")[0]
     assert recorded.body["metadata"] == metadata
     assert recorded.headers["authorization"] == "Bearer xoxb-double-token"
