@@ -60,15 +60,27 @@ def _parse_yaml(text: str, source: str) -> object:
     # A broken file is read again by the pure-Python parser, whose report quotes the line and
     # points at the column (libyaml's names only the position).
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_ReportingLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise PlanFileError(source, [f"not valid YAML: {exc}"]) from None
-    except ValueError as exc:
-        # PyYAML turns a date-shaped value into a date and lets the calendar's error through
-        # ("2018-02-30": day is out of range for month).
-        raise PlanFileError(
-            source, [f"not valid YAML: a date that is not a date ({exc})"]
-        ) from None
+
+
+class _ReportingLoader(yaml.SafeLoader):
+    """The safe loader, but a date-shaped value that is no date ("2019-02-29") is reported where
+    it is, as a YAML error: PyYAML lets the calendar's ValueError through, with no position."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value} is not a date ({exc})", node.start_mark
+            ) from None
+
+
+_ReportingLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _ReportingLoader.construct_yaml_timestamp
+)
 
 
 def _date(value: object, where: str, problems: list[str]) -> date | None:

@@ -75,8 +75,11 @@ def test_unreadable_and_invalid_yaml(tmp_path):
 def test_an_impossible_date_is_a_problem_not_a_crash(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("plan: {name: X}\npriorities:\n  - number: 1\n    timescale: 2018-02-30\n")
-    with pytest.raises(PlanFileError, match="a date that is not a date .day is out of range"):
+    with pytest.raises(
+        PlanFileError, match="2018-02-30 is not a date .day is out of range"
+    ) as raised:
         read_plan_file(bad)
+    assert "line 4, column 16:" in str(raised.value)  # where it is
 
 
 def test_the_fast_parser_reads_the_seed_as_the_pure_python_one_does():
