@@ -12,8 +12,8 @@ commands arrive seconds apart, so the bot is always answering from idle):
 - the same two reads on SQLite, in the process.
 
 Each probe runs on its own psycopg connection in autocommit (as `store.engine.reading` does),
-after warm-up executions so the server has prepared the statements. Probes alternate within a
-round, so the machine's state falls on all of them alike. Figures are medians of the round's
+after warm-up executions so the server has prepared the statements. For each pause the probes
+take turns, in a fixed order, each after its own pause. Figures are medians of the round's
 probes, in ms, printed, never asserted.
 
     python bench/bench_round_trip.py --database-url postgresql+psycopg://… [--repeat N]

@@ -64,7 +64,7 @@ from bot.slack.respond import answer_privately
 from bot.slack_double import SignedRequests, SlackDouble
 from bot.status import grammar
 from bot.status.service import answer_command
-from store.engine import make_engine, reading
+from store.engine import make_engine
 from store.models import Action, ProgressUpdate
 
 SIGNING_SECRET = "bench-signing-secret"
@@ -96,9 +96,6 @@ def floor_case(text: str, expect: str) -> Case:
 
 
 NOOP = Case("/noop", "/noop", "", '"text": "ok"')
-# The no-op with one visit to the database (`select 1`, through the session status answers
-# read in): what one round trip costs in the same rounds, for budget 2 as restated (below).
-VISIT = Case("/visit", "/visit", "", '"text": "ok"')
 # (the /plan text, what its answer must contain): each with its floor.
 FLOORED = (
     ("status 7", "Priority 7"),
@@ -110,7 +107,7 @@ FLOORED = (
 
 def cases_for(priorities: int) -> tuple[Case, ...]:
     """The commands measured on a plan of `priorities` priorities."""
-    cases = [NOOP, VISIT]
+    cases = [NOOP]
     for asked, expect in FLOORED:
         number = int(asked.split()[1].split(".")[0])
         if number <= priorities:
@@ -186,14 +183,6 @@ class Rig:
             answer_privately(respond, client, command["user_id"], self.prepared[command["text"]])
 
         self.app.command("/floor")(floor)
-
-        def visit(ack: Ack, respond: Respond) -> None:
-            ack()
-            with reading(self.engine) as session:
-                session.connection().exec_driver_sql("select 1").all()
-            respond(text="ok", response_type="ephemeral")
-
-        self.app.command(VISIT.command)(visit)
         self.requests = SignedRequests(
             signing_secret=SIGNING_SECRET, team_id=TEAM_ID, bot_user_id=BOT_USER_ID
         )
@@ -426,29 +415,6 @@ def summarise(results: dict[str, dict[str, Samples]], actions: dict[str, int]) -
             worst = max(worst, own / floor)
             cells.append(f"{own / floor:>15.2f}×")
         print(f"  {plan:<16}" + "".join(cells))
-    print(f"  worst {worst:.2f}×: {verdict(worst <= FLOOR_BUDGET)}")
-    # A server database is another process: an answer visits it at least once, and on a shared
-    # virtual machine one visit can cost as much as the floor's whole request
-    # (bench_round_trip.py). Proposed restatement: within 2× the floor plus one visit.
-    print(
-        f"budget 2 as proposed: (/plan status N or N.M − one visit) ÷ the floor (≤ {FLOOR_BUDGET:g}×),"
-        " one visit = /visit − /noop"
-    )
-    worst = 0.0
-    for plan in plans:
-        visit = median_of(results, plan, VISIT.label)
-        noop = median_of(results, plan, NOOP.label)
-        trip = max(visit - noop, 0.0) if visit is not None and noop is not None else None
-        cells = []
-        for asked, _ in FLOORED:
-            own = median_of(results, plan, f"/plan {asked}")
-            floor = median_of(results, plan, f"/floor {asked}")
-            if own is None or floor is None or trip is None:
-                cells.append(f"{'—':>16}")
-                continue
-            worst = max(worst, (own - trip) / floor)
-            cells.append(f"{(own - trip) / floor:>15.2f}×")
-        print(f"  {plan:<16}" + "".join(cells) + (f"   (one visit {trip:.2f} ms)" if trip else ""))
     print(f"  worst {worst:.2f}×: {verdict(worst <= FLOOR_BUDGET)}")
 
     seed, largest = plans[0], plans[-1]

@@ -55,14 +55,18 @@ _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _parse_yaml(text: str, source: str) -> object:
     try:
         return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-    except (yaml.YAMLError, ValueError):
-        pass
+    except (yaml.YAMLError, ValueError) as exc:
+        first = exc
     # A broken file is read again by the pure-Python parser, whose report quotes the line and
     # points at the column (libyaml's names only the position).
     try:
         return yaml.load(text, Loader=_ReportingLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise PlanFileError(source, [f"not valid YAML: {exc}"]) from None
+    except (ValueError, RecursionError):
+        # A value PyYAML cannot build ("!!int one", an int of 5,000 digits), or nesting too
+        # deep for the pure-Python parser, which libyaml reported without crashing.
+        raise PlanFileError(source, [f"not valid YAML: {first}"]) from None
 
 
 class _ReportingLoader(yaml.SafeLoader):

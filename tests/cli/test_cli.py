@@ -28,6 +28,45 @@ def test_init_twice_changes_nothing(db, capsys):
     assert sum(len(p["actions"]) for p in json.loads(out)["priorities"]) == 93
 
 
+def test_init_loads_what_the_seeded_template_holds(db, database_of, capsys):
+    """Most CLI tests start from the per-run seeded template rather than a real `planbot init`:
+    this keeps them honest. Every row of every table, ids included, as init leaves them; only
+    the plan's loaded-at time is the clock's."""
+    from sqlalchemy import select
+    from sqlmodel import SQLModel
+
+    from store.engine import make_engine
+
+    def every_row(url: str) -> dict[str, list[tuple]]:
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            rows = {
+                table.name: sorted(
+                    map(
+                        tuple,
+                        connection.execute(
+                            select(
+                                *(
+                                    c
+                                    for c in table.columns
+                                    if (table.name, c.name) != ("plan", "loaded_at")
+                                )
+                            )
+                        ),
+                    ),
+                    key=repr,
+                )
+                for table in SQLModel.metadata.sorted_tables
+            }
+        engine.dispose()
+        return rows
+
+    assert run(capsys, "init")[0] == 0
+    by_init, template = every_row(db), every_row(database_of("seeded"))
+    assert sum(map(len, by_init.values())) > 300  # the whole seed plan, with its history
+    assert by_init == template
+
+
 def test_init_with_a_broken_plan_file_loads_nothing(db, capsys, tmp_path):
     broken = tmp_path / "plan.yaml"
     broken.write_text(

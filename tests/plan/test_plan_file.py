@@ -82,6 +82,17 @@ def test_an_impossible_date_is_a_problem_not_a_crash(tmp_path):
     assert "line 4, column 16:" in str(raised.value)  # where it is
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["number: !!int one\n", "number: 0b_\n", f"number: {'9' * 5000}\n", "[" * 5000 + "\n"],
+)
+def test_values_yaml_cannot_build_and_deep_nesting_are_problems_not_crashes(tmp_path, text):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text)
+    with pytest.raises(PlanFileError, match="not valid YAML: "):
+        read_plan_file(bad)
+
+
 def test_the_fast_parser_reads_the_seed_as_the_pure_python_one_does():
     text = bundled_plan_path().read_text(encoding="utf-8")
     assert yaml.load(text, Loader=yaml.CSafeLoader) == yaml.safe_load(text)  # noqa: S506
