@@ -8,7 +8,7 @@ commands arrive seconds apart, so the bot is always answering from idle):
 
 - `select 1`, one round trip and nothing else: the least any PostgreSQL answer can cost;
 - priority 7's two reads as planbot sends them (`read_together`: pipeline mode), and the same two
-  sent one after the other;
+  sent one after the other; likewise action 7.3's six;
 - the same two reads on SQLite, in the process.
 
 Each probe runs on its own psycopg connection in autocommit (as `store.engine.reading` does),
@@ -33,18 +33,36 @@ from make_plan import build_plan
 from sqlalchemy import make_url
 
 from store.engine import make_engine
-from store.plan import _ACTIONS_OF_PRIORITY, _PRIORITY_WITH_MEASURES
+from store.plan import (
+    _ACTION_BY_REF,
+    _ACTIONS_OF_PRIORITY,
+    _HISTORY_OF,
+    _OPEN_ESCALATION_OF,
+    _PEOPLE_OF,
+    _PRIORITY_BY_NUMBER,
+    _PRIORITY_WITH_MEASURES,
+    _UNDECIDED_OF,
+)
 
 PAUSES_MS = (0, 1, 5, 20, 50, 100, 500)
-READS = (_PRIORITY_WITH_MEASURES, _ACTIONS_OF_PRIORITY)
+# What `priority_view` and `action_detail` send together.
+PRIORITY_7 = ((_PRIORITY_WITH_MEASURES, {"number": 7}), (_ACTIONS_OF_PRIORITY, {"number": 7}))
+ACTION_7_3 = (
+    (_ACTION_BY_REF, {"ref": "7.3"}),
+    (_PRIORITY_BY_NUMBER, {"number": 7}),
+    (_OPEN_ESCALATION_OF, {"ref": "7.3"}),
+    (_PEOPLE_OF, {"ref": "7.3"}),
+    (_UNDECIDED_OF, {"ref": "7.3"}),
+    (_HISTORY_OF, {"ref": "7.3"}),
+)
 
 
-def _reads(engine) -> list[tuple[str, dict]]:
-    """Priority 7's statements and parameters as the driver gets them."""
-    compiled = [query._compile(engine.dialect) for query in READS]
+def _reads(engine, queries) -> list[tuple[str, dict]]:
+    """The statements and parameters as the driver gets them."""
     out = []
-    for c in compiled:
-        values = c.construct_params({"number": 7})
+    for query, params in queries:
+        c = query._compile(engine.dialect)
+        values = c.construct_params(params)
         if engine.dialect.positional:
             values = tuple(values[name] for name in c.positiontup)
         out.append((c.string, values))
@@ -57,35 +75,45 @@ def _libpq_url(url: str) -> str:
 
 def postgres_probes(url: str) -> dict[str, Callable[[], None]]:
     engine = make_engine(url)
-    reads = _reads(engine)
+    answers = {"priority 7": _reads(engine, PRIORITY_7), "action 7.3": _reads(engine, ACTION_7_3)}
     engine.dispose()
-    connections = [psycopg.connect(_libpq_url(url), autocommit=True) for _ in range(3)]
 
-    def select_1(conn=connections[0]) -> None:
-        conn.execute("select 1").fetchall()
+    def connect() -> psycopg.Connection:
+        return psycopg.connect(_libpq_url(url), autocommit=True)
 
-    def pipelined(conn=connections[1]) -> None:
-        cursors = [conn.cursor() for _ in reads]
-        with conn.pipeline():
-            for cursor, (sql, values) in zip(cursors, reads, strict=True):
-                cursor.execute(sql, values)
-        for cursor in cursors:
-            cursor.fetchall()
+    first = connect()
 
-    def one_after_another(conn=connections[2]) -> None:
-        for sql, values in reads:
-            conn.execute(sql, values).fetchall()
+    def select_1() -> None:
+        first.execute("select 1").fetchall()
 
-    return {
-        "PostgreSQL select 1": select_1,
-        "PostgreSQL priority 7, pipelined": pipelined,
-        "PostgreSQL priority 7, one by one": one_after_another,
-    }
+    def pipelined(reads, conn) -> Callable[[], None]:
+        def probe() -> None:
+            cursors = [conn.cursor() for _ in reads]
+            with conn.pipeline():
+                for cursor, (sql, values) in zip(cursors, reads, strict=True):
+                    cursor.execute(sql, values)
+            for cursor in cursors:
+                cursor.fetchall()
+
+        return probe
+
+    def one_by_one(reads, conn) -> Callable[[], None]:
+        def probe() -> None:
+            for sql, values in reads:
+                conn.execute(sql, values).fetchall()
+
+        return probe
+
+    probes = {"PostgreSQL select 1": select_1}
+    for name, reads in answers.items():
+        probes[f"PostgreSQL {name}, pipelined"] = pipelined(reads, connect())
+        probes[f"PostgreSQL {name}, one by one"] = one_by_one(reads, connect())
+    return probes
 
 
 def sqlite_probe(url: str) -> dict[str, Callable[[], None]]:
     engine = make_engine(url)
-    reads = _reads(engine)
+    reads = _reads(engine, PRIORITY_7)
     connection = engine.raw_connection()
 
     def both() -> None:
