@@ -26,7 +26,7 @@ from bot.digest.records import (
     UnreachableLead,
     UpdateBy,
 )
-from bot.plan.rag import Rag
+from bot.plan.rag import RAG_BY_VALUE, Rag
 from bot.plan.refs import ActionRef
 from store import outbox
 from store.models import (
@@ -76,9 +76,8 @@ def action_origins(*, session: Session, new_only: bool = False) -> list[ActionOr
     query = select(Action.priority_id, Action.number, Action.rag, Action.is_new, Action.created_at)
     if new_only:
         query = query.where(Action.is_new.is_(True))
-    rags = {rag.value: rag for rag in Rag}
     return [
-        ActionOrigin(ActionRef(numbers[priority_id], number), rags[rag], is_new, created_at)
+        ActionOrigin(ActionRef(numbers[priority_id], number), RAG_BY_VALUE[rag], is_new, created_at)
         for priority_id, number, rag, is_new, created_at in session.exec(query)
     ]
 
@@ -112,7 +111,6 @@ def action_histories(*, session: Session) -> Iterator[ActionHistory]:
         .order_by(Action.id, RagChange.at, RagChange.id)
         .execution_options(yield_per=HISTORY_BATCH)
     )
-    rags = {rag.value: rag for rag in Rag}
     action = None
     head: tuple = ()
     changes: list[tuple[Rag, Rag, datetime]] = []
@@ -120,9 +118,9 @@ def action_histories(*, session: Session) -> Iterator[ActionHistory]:
         if action_id != action:
             if action is not None:
                 yield ActionHistory(*head, tuple(changes))
-            action, head, changes = action_id, (number, rags[rag], is_new, created_at), []
+            action, head, changes = action_id, (number, RAG_BY_VALUE[rag], is_new, created_at), []
         if at is not None:
-            changes.append((rags[from_rag], rags[to_rag], at))
+            changes.append((RAG_BY_VALUE[from_rag], RAG_BY_VALUE[to_rag], at))
     if action is not None:
         yield ActionHistory(*head, tuple(changes))
 
@@ -146,9 +144,8 @@ def rag_events(
         query = query.where(RagChange.at >= since)
     if until is not None:
         query = query.where(RagChange.at < until)
-    rags = {rag.value: rag for rag in Rag}
     return [
-        RagEvent(ActionRef(priority, number), rags[from_rag], rags[to_rag], at, by)
+        RagEvent(ActionRef(priority, number), RAG_BY_VALUE[from_rag], RAG_BY_VALUE[to_rag], at, by)
         for priority, number, from_rag, to_rag, at, by in session.exec(query)
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.plan.rag import Rag
@@ -55,7 +56,18 @@ def when_text(action: ActionView, today: date) -> str:
     return f"{timescale_text(action)} ({due_phrase(action, today)})"
 
 
-def timescale_text(action: ActionView) -> str:
+class Timed(Protocol):
+    """Anything with a timescale and the one first agreed (a view, a list's line, a reminder's
+    state)."""
+
+    @property
+    def timescale(self) -> date | None: ...
+    @property
+    def original_timescale(self) -> date | None: ...
+
+
+def timescale_text(action: Timed) -> str:
+    """ "31 Mar 2019", "30 Jun 2019 (originally 31 Mar 2019)" or "no timescale"."""
     text = uk_date(action.timescale)
     if action.original_timescale and action.original_timescale != action.timescale:
         text += f" (originally {uk_date(action.original_timescale)})"

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from bot.plan.refs import ActionRef
-from bot.plan.timing import uk_date
+from bot.plan.timing import timescale_text, uk_date
 from bot.plan.words import counted
 from bot.reminders.audience import Problem, Unreachable
 from bot.reminders.day import PersonReminder, ReminderItem
@@ -93,9 +93,7 @@ def _short(text: str) -> str:
 
 def _action_lines(action: ActionState, days: int | None, ref: str) -> list[str]:
     """The action's number and text, then its RAG, timescale, lateness and last update."""
-    timescale = uk_date(action.timescale) if action.timescale else "no timescale"
-    if action.revised and action.original_timescale:
-        timescale += f" (originally {uk_date(action.original_timescale)})"
+    timescale = timescale_text(action)
     # No timescale, no lateness to speak of (the Home lists such actions too).
     when = days_phrase(days) if days is not None else "no timescale to be late against"
     last = uk_date(action.last_update) if action.last_update else "none yet"

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from bot.plan.rag import Rag
 from bot.plan.refs import ActionRef
-from bot.plan.timing import uk_date
+from bot.plan.timing import timescale_text
 from bot.plan.words import counted
 from bot.reminders.message import days_phrase
 from bot.slack.blocks import (
@@ -43,14 +43,10 @@ class Listed(Protocol):
     def original_timescale(self) -> date | None: ...
     @property
     def rag(self) -> Rag: ...
-    @property
-    def revised(self) -> bool: ...
 
 
 def _line(action: Listed, today: date) -> str:
-    when = uk_date(action.timescale) if action.timescale else "no timescale"
-    if action.revised and action.original_timescale:
-        when += f" (originally {uk_date(action.original_timescale)})"
+    when = timescale_text(action)
     lateness = f" · {days_phrase((action.timescale - today).days)}" if action.timescale else ""
     leads = escape("; ".join(action.leads)) or "_no lead_"
     return (

@@ -93,7 +93,7 @@ def answer_command(
     ):
         return Answer.message(refusal(verb.who, verb.name))
     if isinstance(parsed, ListActions):
-        return _list(engine, settings, user, parsed, today)
+        return _list(engine, user, parsed, today)
     if isinstance(parsed, Who):
         return _who(engine, parsed)
     if isinstance(parsed, Leads):
@@ -117,7 +117,7 @@ def answer_command(
 LIST_READ = 100
 
 
-def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, today: date) -> Answer:
+def _list(engine: Engine, user: str, asked: ListActions, today: date) -> Answer:
     from bot.status.lists import action_list
     from store import reminders as reminders_store
 
@@ -147,11 +147,12 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
             empty="You lead or deputise for no open actions.",
             hint="`/plan status 7.3` for one with its history.",
         )
-    chosen = sorted(states, key=lambda s: (s.timescale, s.ref))
+    # Both windows leave out actions without a timescale, and the store gives the rest by
+    # timescale, priority and number.
     if asked.which == "due":
         return action_list(
             f"{whose} actions due in the next {counted(asked.days, 'day')}",
-            chosen,
+            states,
             today,
             empty="None: nothing falls due in that time.",
             hint="`/plan overdue` for those past their timescale.",
@@ -159,7 +160,7 @@ def _list(engine: Engine, settings: Settings, user: str, asked: ListActions, tod
         )
     return action_list(
         f"{whose} overdue actions",
-        chosen,
+        states,
         today,
         empty="None: every open action is within its timescale.",
         hint="`/plan due` for those coming up.",
