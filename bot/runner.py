@@ -186,11 +186,16 @@ def _serve_socket_mode(app, settings: Settings) -> None:
             "Slack's Socket Mode connection did not open; planbot keeps retrying until stopped"
         )
     stop.wait()
-    # slack_sdk's message processor waits on its queue a second at a time and looks at `closed`
-    # only between waits: mark the client closed and wake it, so that close() does not wait for
-    # it (seen: the SIGTERM test 2.0-2.1 s before, 1.1 s after). close() may still wait for the
-    # connection's reader, up to slack_sdk's receive timeout (3 s). Envelopes not yet processed
-    # are not acknowledged, as before, so Slack sends them again.
-    handler.client.closed = True
-    handler.client.message_queue.put(None)
+    # Stop taking envelopes, let the listeners already running finish, then close: closing
+    # first (slack_sdk's close() disconnects before it waits for its workers) left those
+    # listeners' acks on a closed connection, so Slack showed the people an error though their
+    # answers came. slack_sdk's message processor waits on its queue a second at a time and
+    # looks at `closed` only between waits: mark the client closed and wake it. close() may
+    # still wait for the connection's reader, up to slack_sdk's receive timeout (3 s).
+    # Envelopes still queued are not acknowledged, so Slack sends them again.
+    client = handler.client
+    client.closed = True
+    client.message_queue.put(None)
+    client.message_processor.shutdown()
+    client.message_workers.shutdown(wait=True)
     handler.close()

@@ -5,6 +5,7 @@ A broken file gets one report naming every problem and where it is; nothing is l
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib import resources
@@ -95,7 +96,7 @@ def _date(value: object, where: str, problems: list[str]) -> date | None:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    problems.append(f"{where}: {value!r} is not a date (write it as YYYY-MM-DD, or null)")
+    problems.append(f"{where}: {_shown(value)} is not a date (write it as YYYY-MM-DD, or null)")
     return None
 
 
@@ -108,20 +109,48 @@ def _ints(value: object, where: str, problems: list[str]) -> list[int]:
     return list(value)
 
 
-def _text(value: object) -> str | None:
+# A value quoted in a problem, cut short: a list behind YAML aliases can print as gigabytes.
+_brief = reprlib.Repr()
+_brief.maxstring = _brief.maxother = 60
+_brief.maxlist = _brief.maxdict = 4
+_brief.maxlevel = 2
+_shown = _brief.repr
+
+# The largest number a plan's numbers are stored in (the databases' INTEGER columns).
+MAX_NUMBER = 2**31 - 1
+
+
+def _text(value: object, where: str, problems: list[str]) -> str | None:
+    """A text field: a scalar (a number or a date reads as its text), never a list or mapping,
+    whose printed form is not what anybody wrote (and, behind YAML aliases, can be gigabytes)."""
     if value is None:
         return None
+    if isinstance(value, list | dict | set | tuple):
+        problems.append(
+            f"{where}: must be text, not a {'list' if isinstance(value, list) else 'mapping'}"
+        )
+        return None
     text = str(value).strip()
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.append(f"{where}: holds a character that is not valid Unicode (a lone surrogate)")
+        return None
     return text or None
 
 
 def _measures(items: object, value_key: str, where: str, problems: list[str]) -> list[MeasureSpec]:
     measures = []
+    if not isinstance(items or [], list):
+        problems.append(f"{where}s must be a list, one `- name: …` a measure")
+        return []
     for index, item in enumerate(items or []):
-        if not isinstance(item, dict) or not _text(item.get("name")):
-            problems.append(f"{where} row {index + 1}: needs a name")
+        row = f"{where} row {index + 1}"
+        name = _text(item.get("name"), row, problems) if isinstance(item, dict) else None
+        if not name:
+            problems.append(f"{row}: needs a name")
             continue
-        measures.append(MeasureSpec(name=_text(item["name"]), current=_text(item.get(value_key))))
+        measures.append(MeasureSpec(name=name, current=_text(item.get(value_key), row, problems)))
     return measures
 
 
@@ -144,11 +173,14 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
         extra_sections = {}
     sections = {**SECTIONS, **extra_sections}
     as_of = header.get("progress_as_of")
+    if as_of is not None and not isinstance(as_of, str | date):
+        problems.append(f"plan.progress_as_of: {_shown(as_of)} is not a date and time")
+        as_of = None
     if isinstance(as_of, str):
         try:
             as_of = datetime.fromisoformat(as_of)
         except ValueError:
-            problems.append(f"plan.progress_as_of: {as_of!r} is not a date and time")
+            problems.append(f"plan.progress_as_of: {_shown(as_of)} is not a date and time")
             as_of = None
     if isinstance(as_of, date) and not isinstance(as_of, datetime):
         as_of = datetime(as_of.year, as_of.month, as_of.day, 12, tzinfo=UTC)
@@ -164,33 +196,40 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
             problems.append(f"{where}: not a mapping")
             continue
         number = raw.get("number")
-        if not isinstance(number, int) or number < 1:
-            problems.append(f"{where}: `number` must be a whole number from 1")
+        if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_NUMBER:
+            problems.append(f"{where}: `number` must be a whole number from 1 to {MAX_NUMBER:,}")
             continue
         where = f"priority {number}"
         if number in seen_priorities:
             problems.append(f"{where}: appears twice")
         seen_priorities.add(number)
         section = raw.get("section")
-        if section not in sections:
-            problems.append(f"{where}: section {section!r} is not one of {', '.join(sections)}")
-        recommendation = _text(raw.get("recommendation"))
+        if not isinstance(section, str) or section not in sections:
+            problems.append(
+                f"{where}: section {_shown(section)} is not one of {', '.join(sections)}"
+            )
+        recommendation = _text(raw.get("recommendation"), where, problems)
         if not recommendation:
             problems.append(f"{where}: needs the recommendation text")
         ofsted = raw.get("ofsted_recommendation")
         if ofsted is not None and (
-            not isinstance(ofsted, int) or isinstance(ofsted, bool) or ofsted < 1
+            not isinstance(ofsted, int) or isinstance(ofsted, bool) or not 1 <= ofsted <= MAX_NUMBER
         ):
             problems.append(
-                f"{where}: ofsted_recommendation {ofsted!r} must be a whole number, or left out"
+                f"{where}: ofsted_recommendation {_shown(ofsted)} must be a whole number, or left out"
             )
             ofsted = None
         outcomes = raw.get("expected_outcomes") or []
         if not isinstance(outcomes, list):
             problems.append(f"{where}: expected_outcomes must be a list, one outcome per `- ` line")
             outcomes = []
+        outcomes = [_text(o, f"{where} expected outcome", problems) or "" for o in outcomes]
+        raw_actions = raw.get("actions") or []
+        if not isinstance(raw_actions, list):
+            problems.append(f"{where}: actions must be a list, one `- id: …` an action")
+            raw_actions = []
         actions: list[ActionSpec] = []
-        for a_index, raw_action in enumerate(raw.get("actions") or []):
+        for a_index, raw_action in enumerate(raw_actions):
             action = _action(raw_action, number, f"{where} action #{a_index + 1}", problems)
             if action is None:
                 continue
@@ -205,7 +244,7 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
                 recommendation=recommendation or "",
                 ofsted_recommendation=ofsted,
                 paragraph_refs=_ints(raw.get("paragraph_refs"), where, problems),
-                expected_outcomes=[str(o).strip() for o in outcomes],
+                expected_outcomes=outcomes,
                 kpis=_measures(raw.get("kpis"), "current", f"{where} KPI", problems),
                 quality_measures=_measures(
                     raw.get("quality_measures"),
@@ -213,15 +252,17 @@ def plan_from_data(data: object, *, source: str = "plan file") -> PlanSpec:
                     f"{where} quality measure",
                     problems,
                 ),
-                note=_text(raw.get("note")),
+                note=_text(raw.get("note"), where, problems),
                 actions=actions,
             )
         )
+    name = _text(header.get("name"), "plan.name", problems)
+    organisation = _text(header.get("organisation"), "plan.organisation", problems)
     if problems:
         raise PlanFileError(source, problems)
     return PlanSpec(
-        name=_text(header.get("name")) or "Improvement plan",
-        organisation=_text(header.get("organisation")),
+        name=name or "Improvement plan",
+        organisation=organisation,
         progress_as_of=as_of,
         sections=sections,
         priorities=sorted(priorities, key=lambda p: p.number),
@@ -239,37 +280,39 @@ def _action(raw: object, priority: int, where: str, problems: list[str]) -> Acti
             f'{where}: id {raw_id!r} must be quoted, as in id: "{raw_id}" (unquoted, 1.10 reads as 1.1)'
         )
         return None
-    ref = ActionRef.parse(str(raw_id or ""))
+    ref = ActionRef.parse(str(raw_id)) if isinstance(raw_id, str | int) else None
     if ref is None:
-        problems.append(f'{where}: id {raw_id!r} is not an action number like "{priority}.1"')
+        problems.append(f'{where}: id {_shown(raw_id)} is not an action number like "{priority}.1"')
         return None
     where = f"action {ref}"
     if ref.priority != priority:
         problems.append(f"{where}: listed under priority {priority}")
-    text = _text(raw.get("text"))
+    text = _text(raw.get("text"), where, problems)
     if not text:
         problems.append(f"{where}: needs the action text")
     leads = raw.get("leads") or []
     if not isinstance(leads, list):
         problems.append(f"{where}: leads must be a list of roles")
         leads = []
-    rag = parse_rag(raw.get("rag")) if raw.get("rag") is not None else Rag.UNRATED
-    if rag is None:
+    raw_rag = raw.get("rag")
+    rag = parse_rag(str(raw_rag)) if isinstance(raw_rag, str | int) else Rag.UNRATED
+    if raw_rag is not None and not isinstance(raw_rag, str | int) or rag is None:
         problems.append(
-            f"{where}: RAG {raw.get('rag')!r} is not one of Red, Amber, Green, Completed"
+            f"{where}: RAG {_shown(raw_rag)} is not one of Red, Amber, Green, Completed"
         )
         rag = Rag.UNRATED
     timescale = _date(raw.get("timescale"), where, problems)
+    roles = [role for lead in leads if (role := _text(lead, f"{where} lead", problems))]
     return ActionSpec(
         id=str(ref),
         text=text or "",
-        leads=[normalise_role(str(lead)) for lead in leads if str(lead).strip()],
+        leads=[normalise_role(lead) for lead in roles],
         timescale=timescale,
-        timescale_as_written=_text(raw.get("timescale_as_written")),
+        timescale_as_written=_text(raw.get("timescale_as_written"), where, problems),
         original_timescale=_date(raw.get("original_timescale"), where, problems),
-        progress=_text(raw.get("progress")),
+        progress=_text(raw.get("progress"), where, problems),
         rag=rag,
         paragraph_refs=_ints(raw.get("paragraph_refs"), where, problems),
-        note=_text(raw.get("note")),
+        note=_text(raw.get("note"), where, problems),
         is_new=bool(raw.get("new", False)),
     )

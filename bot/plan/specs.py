@@ -139,6 +139,8 @@ def texts_too_long(spec: PlanSpec) -> list[str]:
         if text is not None and len(text) > room:
             found.append(f"{where} is {len(text):,} characters long; at most {room:,} fit a cell")
 
+    check("the plan's name", spec.name)
+    check("the plan's organisation", spec.organisation)
     for priority in spec.priorities:
         check(f"priority {priority.number}'s recommendation", priority.recommendation)
         check(f"priority {priority.number}'s note", priority.note)
@@ -147,10 +149,16 @@ def texts_too_long(spec: PlanSpec) -> list[str]:
         )
         for measure in [*priority.kpis, *priority.quality_measures]:
             check(f"priority {priority.number}'s measure {measure.name[:40]!r}", measure.name)
+            check(
+                f"priority {priority.number}'s measure {measure.name[:40]!r}'s value",
+                measure.current,
+            )
         for action in priority.actions:
             room = CELL_TEXT_LIMIT - len(action.cell_text) + len(action.text)
             check(f"action {action.id}'s text (with its number in front)", action.text, room)
             check(f"action {action.id}'s progress", action.progress)
             check(f"action {action.id}'s note", action.note)
             check(f"action {action.id}'s reason for closing", action.closed_reason)
+            check(f"action {action.id}'s timescale as written", action.timescale_as_written)
+            check(f"action {action.id}'s leads", "; ".join(action.leads))
     return found

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from bot.plan.plan_file import PlanFileError, bundled_plan_path, plan_from_data, read_plan_file
+from bot.plan.specs import texts_too_long
 
 
 def _plan(**priority) -> dict:
@@ -91,6 +92,52 @@ def test_values_yaml_cannot_build_and_deep_nesting_are_problems_not_crashes(tmp_
     bad.write_text(text)
     with pytest.raises(PlanFileError, match="not valid YAML: "):
         read_plan_file(bad)
+
+
+BOMB: list = ["x"]
+for _ in range(9):
+    BOMB = [BOMB] * 9  # what YAML aliases make: shared, so cheap, until printed (9**9 x's)
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (_plan(actions=5), "priority 1: actions must be a list"),
+        (_plan(kpis=5), "priority 1 KPIs must be a list"),
+        (_plan(actions=[{"id": "1.1", "text": "Act", "rag": ["Red"]}]), "RAG ['Red'] is not one"),
+        (_plan(section=["x"]), "section ['x'] is not one of"),
+        (_plan(ofsted_recommendation=10**25), "ofsted_recommendation 1000"),
+        (_plan(number=10**25), "`number` must be a whole number from 1 to 2,147,483,647"),
+        (_plan(number=True), "`number` must be a whole number"),
+        ({"plan": {"name": "Plan \ud800"}, **_plan()}, "plan.name: holds a character"),
+        ({"plan": {"progress_as_of": 5}, **_plan()}, "plan.progress_as_of: 5 is not a date"),
+        ({"plan": {"name": BOMB}, **_plan()}, "plan.name: must be text, not a list"),
+        (_plan(actions=[{"id": "1.1", "text": "Act", "leads": [BOMB]}]), "lead: must be text"),
+        (
+            _plan(actions=[{"id": "1.1", "text": {"a": 1}}]),
+            "action 1.1: must be text, not a mapping",
+        ),
+        (_plan(expected_outcomes=[BOMB]), "expected outcome: must be text, not a list"),
+        (_plan(actions=[{"id": "1.1", "text": "Act", "timescale": BOMB}]), "is not a date"),
+    ],
+)
+def test_values_of_the_wrong_kind_are_named_not_crashes(data, problem):
+    with pytest.raises(PlanFileError) as raised:
+        plan_from_data(data)
+    assert problem in str(raised.value)
+    assert len(str(raised.value)) < 1000  # a value behind aliases is quoted cut short
+
+
+def test_texts_a_cell_cannot_hold_include_the_name_and_the_leads():
+    spec = plan_from_data(
+        {
+            "plan": {"name": "n" * 40_000},
+            **_plan(actions=[{"id": "1.1", "text": "Act", "leads": ["r" * 40_000]}]),
+        }
+    )
+    found = texts_too_long(spec)
+    assert any("the plan's name is 40,000" in f for f in found)
+    assert any("action 1.1's leads is 40,000" in f for f in found)
 
 
 def test_the_fast_parser_reads_the_seed_as_the_pure_python_one_does():
