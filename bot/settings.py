@@ -6,33 +6,32 @@ three in step. Tests construct Settings explicitly instead of relying on the env
 
 from __future__ import annotations
 
-import contextlib
-import difflib
-import io
-import os
 import re
 from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.environment import (
+    DEFAULT_DATABASE_URL,
+    DEFAULT_TIMEZONE,
+    ENV_FILE,
+    SettingsError,
+    check_env_file,
+    is_timezone,
+    unknown_variables,
+)
 from bot.plan.calendar import WorkingCalendar
 from bot.plan.refs import SLACK_CHANNEL_ID, SLACK_USER_ID
 
 if TYPE_CHECKING:
     import holidays
 
-ENV_FILE = ".env"
-# PLANBOT_* variables that are planbot's but not settings (the tests' PostgreSQL).
-NOT_SETTINGS = frozenset({"PLANBOT_TEST_POSTGRES_URL"})
+__all__ = ["Settings", "SettingsError", "load_settings", "settings_fields", "unknown_variables"]
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class SettingsError(Exception):
-    """Settings are missing or malformed; the message names each variable and what it wants."""
 
 
 def _split_list(value: object) -> object:
@@ -64,7 +63,7 @@ class Settings(BaseSettings):
         description="Slack Web API base URL; the local Slack double and the tests point it at loopback.",
     )
     database_url: str = Field(
-        default="sqlite:///planbot.db",
+        default=DEFAULT_DATABASE_URL,
         description="SQLAlchemy URL: a SQLite file (default) or postgresql+psycopg://…",
     )
     planbot_committee_channel: str | None = Field(
@@ -78,7 +77,9 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Comma-separated Slack user ids who accept or return RAG proposals (default: the admins).",
     )
-    planbot_timezone: str = Field(default="Europe/London", description="The plan's IANA time zone.")
+    planbot_timezone: str = Field(
+        default=DEFAULT_TIMEZONE, description="The plan's IANA time zone."
+    )
     planbot_holiday_region: str = Field(
         default="GB-ENG",
         description="Bank holidays: country code, optionally with a subdivision (GB-ENG, GB-SCT, GB-NIR, IE, …).",
@@ -176,10 +177,8 @@ class Settings(BaseSettings):
     @field_validator("planbot_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("not a time zone; use an IANA name such as Europe/London") from None
+        if not is_timezone(value):
+            raise ValueError("not a time zone; use an IANA name such as Europe/London")
         return value
 
     @field_validator("planbot_holiday_region")
@@ -280,7 +279,7 @@ def load_settings(**overrides: object) -> Settings:
     """Build Settings from the environment, turning validation errors into one clear message."""
     env_file = overrides.get("_env_file", ENV_FILE)
     if env_file is not None:
-        _check_env_file(Path(str(env_file)))
+        check_env_file(Path(str(env_file)))
     try:
         return Settings(**overrides)
     except ValidationError as exc:
@@ -298,64 +297,6 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(
             "planbot cannot start; fix these settings:\n" + "\n".join(lines)
         ) from None
-
-
-def _env_file_lines(path: Path) -> list:
-    """The .env file's lines as python-dotenv reads them (its Binding: key, error, original)."""
-    from dotenv.parser import parse_stream
-
-    return list(parse_stream(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-
-
-def _check_env_file(path: Path) -> None:
-    """Stop at a .env file planbot would misread: not UTF-8 (pydantic-settings fails with a
-    traceback), or a line python-dotenv cannot parse (it would skip it with a warning, and a
-    skipped DATABASE_URL means another database)."""
-    if not path.is_file():
-        return
-    where = path.resolve()
-    try:
-        lines = _env_file_lines(path)
-    except UnicodeDecodeError as exc:
-        raw = path.read_bytes()
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SettingsError(
-            f"planbot cannot start: {where} is not UTF-8 text "
-            f"(byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8"
-        ) from None
-    except OSError as exc:
-        raise SettingsError(f"planbot cannot start: cannot read {where}: {exc.strerror}") from None
-    broken = [line.original.line for line in lines if line.error]
-    if broken:
-        # The line itself is not echoed: it may hold a token.
-        raise SettingsError(
-            f"planbot cannot start: line {broken[0]} of {where} is not NAME=value "
-            "(an unclosed quote, or no name before '='); fix or remove it"
-        )
-
-
-def unknown_variables(env_file: str | os.PathLike = ENV_FILE) -> list[str]:
-    """A warning for each PLANBOT_* variable (in the environment or the .env file) that is not a
-    setting: a typo there is otherwise silently ignored and the default used instead."""
-    known = set(settings_fields())
-    found: list[tuple[str, str]] = [(name, "") for name in os.environ]
-    path = Path(env_file)
-    if path.is_file():
-        # load_settings says what is wrong with an unreadable file itself.
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            where = f" (in {path.resolve()})"
-            found += [(line.key, where) for line in _env_file_lines(path) if line.key]
-    warnings = []
-    for name, where in found:
-        upper = name.upper()
-        if not upper.startswith("PLANBOT_") or upper in known or upper in NOT_SETTINGS:
-            continue
-        # Compared without the prefix they all share, which would make any two look alike.
-        suffixes = {n.removeprefix("PLANBOT_"): n for n in known if n.startswith("PLANBOT_")}
-        close = difflib.get_close_matches(upper.removeprefix("PLANBOT_"), sorted(suffixes), n=1)
-        hint = f"; did you mean {suffixes[close[0]]}?" if close else "."
-        warnings.append(f"{name}{where} is not a planbot setting{hint}")
-    return warnings
 
 
 def settings_fields() -> dict[str, str]:

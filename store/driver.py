@@ -11,29 +11,43 @@ driver's cursor, inside the session's own transaction. What comes back is the dr
 from __future__ import annotations
 
 import contextlib
+import importlib
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Executable
-from sqlalchemy.engine import Compiled, Dialect
-from sqlmodel import Session
+if TYPE_CHECKING:  # SQLAlchemy is imported by whoever hands a session or a statement here
+    from sqlalchemy import Executable
+    from sqlalchemy.engine import Compiled, Dialect
+    from sqlmodel import Session
 
 
 class DriverQuery:
     """A statement compiled once for each dialect and run on the driver's cursor.
 
-    Parameters are named bind parameters (`bindparam("number")`), handed to the driver as they
-    are: ints and strings only, since no column type's bind processing runs here.
+    The statement is given, or named ("store.plan_statements:PLAN_NAME") and imported when first
+    compiled: a module whose reads are named needs no SQLAlchemy to be imported, and a named
+    statement can also be read without SQLAlchemy at all, as compiled beforehand for SQLite
+    (store/quick.py). Parameters are named bind parameters (`bindparam("number")`), handed to
+    the driver as they are, but for dates, which SQLite is given as ISO text (the text its date
+    columns hold): no column type's bind processing runs here.
     """
 
-    def __init__(self, statement: Executable) -> None:
-        self._statement = statement
+    def __init__(self, statement: Executable | str) -> None:
+        self.name = statement if isinstance(statement, str) else None
+        self._statement = None if isinstance(statement, str) else statement
         self._compiled: dict[str, Compiled] = {}
+
+    @property
+    def statement(self) -> Executable:
+        if self._statement is None:
+            module, _, attribute = self.name.partition(":")
+            self._statement = getattr(importlib.import_module(module), attribute)
+        return self._statement
 
     def _compile(self, dialect: Dialect) -> Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
-            compiled = self._statement.compile(dialect=dialect)
+            compiled = self.statement.compile(dialect=dialect)
             self._compiled[dialect.name] = compiled
         return compiled
 
@@ -50,8 +64,14 @@ class DriverQuery:
         compiled = self._compile(dialect)
         values = compiled.construct_params(params)
         if dialect.positional:
-            values = tuple(values[name] for name in compiled.positiontup)
+            values = tuple(sqlite_value(values[name]) for name in compiled.positiontup)
         cursor.execute(compiled.string, values)
+
+
+def sqlite_value(value: Any) -> Any:
+    """A parameter as SQLite is given it: a date as the ISO text its date columns hold (Python's
+    own date adapter for sqlite3 is deprecated since 3.12)."""
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def read_together(
@@ -65,6 +85,9 @@ def read_together(
     its round trips, and an idle server's process takes a while to wake for each. SQLite, in the
     process, has none to save.
     """
+    quick = getattr(session, "read_together", None)
+    if quick is not None:  # store.quick's reader, which needs no SQLAlchemy
+        return quick(*reads)
     # The ORM reads flush pending changes first; so do these, so a session reads what it
     # wrote (a no-op when nothing is pending).
     session.flush()

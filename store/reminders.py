@@ -26,7 +26,7 @@ from store.models import (
     RoleMember,
     Snooze,
 )
-from store.plan import ACTION_LINE
+from store.plan_statements import ACTION_LINE
 
 
 def _newest_updates(session: Session) -> dict[int, datetime]:

@@ -99,3 +99,15 @@ def test_env_example_copied_as_is_is_valid(tmp_path):
     (tmp_path / ".env").write_text((Path(__file__).parents[1] / ".env.example").read_text())
     settings = load_settings()
     assert settings.slack_bot_token is None and settings.planbot_committee_channel is None
+
+
+def test_the_names_read_without_pydantic_are_the_settings():
+    """bot/environment.py names every setting for the commands that read the environment without
+    pydantic (the typo warnings, `planbot status`); its defaults are the settings' defaults."""
+    from bot.environment import DEFAULT_DATABASE_URL, DEFAULT_TIMEZONE, SETTING_NAMES
+    from bot.settings import settings_fields
+
+    assert set(settings_fields()) == SETTING_NAMES
+    fields = Settings.model_fields
+    assert fields["database_url"].default == DEFAULT_DATABASE_URL
+    assert fields["planbot_timezone"].default == DEFAULT_TIMEZONE

@@ -28,8 +28,13 @@ def parse_today(value: str) -> date:
 
 def clock_of(args: argparse.Namespace, settings: Settings) -> Clock:
     """The simulated clock of --today (09:00 plan time that day), or the real one."""
+    return clock_in(args, settings.planbot_timezone)
+
+
+def clock_in(args: argparse.Namespace, timezone: str) -> Clock:
+    """clock_of for a command that reads the plan's time zone without the settings object."""
     if getattr(args, "today", None):
-        return FixedClock.at_date(args.today, settings.planbot_timezone)
+        return FixedClock.at_date(args.today, timezone)
     return SystemClock()
 
 

@@ -12,9 +12,14 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.cli import changes, digest, leads, loop, operations, plan
 from bot.cli.common import UsageError, safe_url
+
+if TYPE_CHECKING:
+    from bot.settings import Settings  # pydantic: imported by the commands that need it
 
 log = logging.getLogger("planbot")
 
@@ -68,6 +73,11 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "status":
+        # A SQLite plan's status is read without pydantic and SQLAlchemy (store/quick.py).
+        code = _run(lambda: plan.quick_status(args), settings=None)
+        if code is not None:
+            return code
     # Imported once the arguments are read: `planbot --help` needs neither pydantic nor the
     # store (its start-up is budgeted: PRODUCT.md §7).
     from bot.settings import SettingsError, load_settings, unknown_variables
@@ -88,9 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     # URL works like a password for a while, so they stay at INFO whatever LOG_LEVEL says.
     for name in ("slack_sdk", "slack_bolt"):
         logging.getLogger(name).setLevel(max(logging.INFO, logging.getLogger().level))
+    run, _ = COMMANDS[args.command]
+    return _run(lambda: run(args, settings), settings)
+
+
+def _run(command: Callable[[], int | None], settings: Settings | None) -> int | None:
+    """The command's exit code, a failure said in one line (_failed), or a bug's traceback."""
     try:
-        run, _ = COMMANDS[args.command]
-        return run(args, settings)
+        return command()
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
@@ -100,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         return code
 
 
-def _failed(exc: Exception, settings) -> int | None:
+def _failed(exc: Exception, settings: Settings | None) -> int | None:
     """Say why a command failed, in one line on stderr, and return its exit code; None for a
     failure planbot does not know (a bug: its traceback is shown). The exception types are
     imported only here, once something failed: importing them costs a command's start-up the

@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.common import UsageError, add_today, clock_of, open_database, safe_url
+from bot.cli.common import (
+    UsageError,
+    add_today,
+    clock_in,
+    clock_of,
+    open_database,
+    safe_url,
+)
 from bot.clock import Clock, local_date
 from bot.plan.roles import merge_role_spellings
 from bot.plan.words import counted
@@ -254,9 +262,63 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print what `/plan status` shows: the plan, a priority (7), an action (7.3) or `rec 9`."""
     from sqlmodel import Session
 
-    from bot.status import grammar
-    from bot.status.answers import answer_json, answer_text
     from bot.status.service import answer_status
+
+    question = _status_question(args)
+    engine = open_database(settings)
+    timezone = settings.planbot_timezone
+    today = local_date(clock_in(args, timezone), timezone)
+    with Session(engine) as session:
+        # The JSON lists every action of the whole plan; the text needs only its counts.
+        answer = answer_status(session=session, command=question, today=today, detailed=args.json)
+    return _print_status(args, answer, today, timezone)
+
+
+def quick_status(args: argparse.Namespace) -> int | None:
+    """`planbot status` on a SQLite plan, read without pydantic or SQLAlchemy, whose imports
+    alone cost twice its start-up budget (PRODUCT.md §7; store/quick.py). It reads the only two
+    settings it uses, as the settings object would; None when the ordinary path must answer
+    (another database, a schema to upgrade, a setting or .env file to refuse or warn about), and
+    then it has changed and printed nothing. Settings that `status` does not use are checked by
+    the commands that use them."""
+    from bot.environment import (
+        DEFAULT_DATABASE_URL,
+        DEFAULT_TIMEZONE,
+        ENV_FILE,
+        SettingsError,
+        check_env_file,
+        is_timezone,
+        read_settings,
+        unknown_variables,
+    )
+    from bot.status.service import answer_status
+    from store.quick import read_quickly, sqlite_file
+
+    try:
+        check_env_file(Path(ENV_FILE))
+    except SettingsError:
+        return None
+    if unknown_variables():
+        return None
+    values = read_settings(("DATABASE_URL", "PLANBOT_TIMEZONE"))
+    path = sqlite_file(values.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    timezone = values.get("PLANBOT_TIMEZONE", DEFAULT_TIMEZONE)
+    if path is None or not is_timezone(timezone):
+        return None
+    question = _status_question(args)
+    today = local_date(clock_in(args, timezone), timezone)
+    answer = read_quickly(
+        path,
+        lambda reader: answer_status(
+            session=reader, command=question, today=today, detailed=args.json
+        ),
+    )
+    return None if answer is None else _print_status(args, answer, today, timezone)
+
+
+def _status_question(args: argparse.Namespace):
+    """The status command `planbot status …` asks, or a UsageError saying what is valid."""
+    from bot.status import grammar
 
     parsed = grammar.parse(" ".join(["status", *args.target]))
     if isinstance(parsed, grammar.Invalid):
@@ -265,17 +327,18 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             .replace("/plan status", "planbot status")
             .replace("`", "")
         )
-    engine = open_database(settings)
-    today = local_date(clock_of(args, settings), settings.planbot_timezone)
-    with Session(engine) as session:
-        # The JSON lists every action of the whole plan; the text needs only its counts.
-        answer = answer_status(session=session, command=parsed, today=today, detailed=args.json)
+    return parsed
+
+
+def _print_status(args: argparse.Namespace, answer, today: date, timezone: str) -> int:
+    from bot.status.answers import answer_json, answer_text
+
     if answer.error:
         raise UsageError(answer.error)
     if args.json:
         print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
     else:
-        print(answer_text(answer, today, settings.planbot_timezone))
+        print(answer_text(answer, today, timezone))
     return 0
 
 

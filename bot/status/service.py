@@ -1,19 +1,22 @@
-"""Answering a status question from the store: shared by `/plan status` and `planbot status`."""
+"""Answering `/plan` from the store; a status question is shared with `planbot status`.
+
+answer_status reads only through store.plan's functions, which take a session or store.quick's
+reader of a SQLite file, so that `planbot status` answers without importing SQLAlchemy
+(PRODUCT.md §7's start-up budget): this module imports the store's engine and sessions only in
+the functions that use them.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Engine
-from sqlmodel import Session
 
 from bot.changes.args import AddAction, Close, RecordMeasure, Retime
 from bot.plan.permissions import may_use, refusal
 from bot.plan.timing import uk_date
 from bot.plan.views import PlanOutline, PlanSummary
 from bot.plan.words import counted
-from bot.settings import Settings
 from bot.slack.blocks import MAX_BLOCKS, Answer, context, escape, header
 from bot.status import grammar, views
 from bot.status.answers import StatusAnswer, answer_blocks, answer_text
@@ -33,11 +36,17 @@ from bot.status.grammar import (
     Who,
 )
 from store import plan
-from store.engine import reading
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlmodel import Session
+
+    from bot.settings import Settings
+    from store.quick import QuickReader
 
 
 def answer_status(
-    *, session: Session, command: PlanCommand, today: date, detailed: bool = False
+    *, session: Session | QuickReader, command: PlanCommand, today: date, detailed: bool = False
 ) -> StatusAnswer:
     """The view a status command asks for. The whole plan is its counts as of `today` (a table
     needs no more), or with `detailed` every action in full (`planbot status --json`)."""
@@ -106,6 +115,8 @@ def answer_command(
         return _pending(engine)
     if isinstance(parsed, AddAction | Retime | Close | RecordMeasure):
         return _change(engine, parsed, by=user, now=now)
+    from store.engine import reading
+
     with reading(engine) as session:
         answer = answer_status(session=session, command=parsed, today=today)
     if answer.error:
@@ -118,6 +129,8 @@ LIST_READ = 100
 
 
 def _list(engine: Engine, user: str, asked: ListActions, today: date) -> Answer:
+    from sqlmodel import Session
+
     from bot.status.lists import action_list
     from store import reminders as reminders_store
 
@@ -169,6 +182,8 @@ def _list(engine: Engine, user: str, asked: ListActions, today: date) -> Answer:
 
 
 def _who(engine: Engine, asked: Who) -> Answer:
+    from sqlmodel import Session
+
     from bot.status.lists import people_answer
     from store import leads
     from store import replies as replies_store
@@ -209,6 +224,8 @@ def _who(engine: Engine, asked: Who) -> Answer:
 
 
 def _leads(engine: Engine, today: date) -> Answer:
+    from sqlmodel import Session
+
     from bot.status.lists import people_answer
     from store import leads, people
 
@@ -330,6 +347,8 @@ def export_workbook(*, engine: Engine, settings: Settings, now: datetime) -> tup
     """The plan's workbook as `planbot export` writes it: a file name and its bytes."""
     import tempfile
     from pathlib import Path
+
+    from sqlmodel import Session
 
     from bot.spreadsheet import write_workbook
     from store import archive

@@ -100,8 +100,9 @@ def test_read_commands_do_not_create_a_database(sqlite_db, capsys, tmp_path):
     ("setup", "argv", "message"),
     [
         (
+            # Not `status`: it reads only the two settings it uses (tests/cli/test_status_quick.py).
             {"LOG_LEVEL": "verbose"},
-            ["status"],
+            ["leads"],
             "LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL",
         ),
         ({}, ["export", "no/such/folder/plan.xlsx"], "No such file or directory"),
