@@ -12,6 +12,7 @@ from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
 from bot.slack.pacing import Pacer
+from store.plan_cache import PlanCache
 
 # Answers and other work after an ack run on this many threads (each may hold a database
 # connection); acks never wait for them.
@@ -31,6 +32,8 @@ class Deps:
     # Publishes a person's App Home after a change that concerns them (handlers/home.py); set
     # when the listeners are registered.
     home: Any = None
+    # Status answers kept while the plan is unchanged (store/plan_cache.py); None reads each time.
+    plan_cache: PlanCache | None = None
 
 
 def make_deps(
@@ -46,12 +49,14 @@ def make_deps(
     from bot.slack.client import make_client
     from store.engine import make_engine
 
+    engine = engine or make_engine(settings.database_url)
     return Deps(
         settings=settings,
-        engine=engine or make_engine(settings.database_url),
+        engine=engine,
         clock=clock or SystemClock(),
         client=client or make_client(settings),
         background=background or Background.threads(WORKERS),
         # Bursts of ten, then the settings' pace: short fan-outs go at once.
         pacer=Pacer(settings.planbot_posts_per_minute / 60, burst=10) if paced else None,
+        plan_cache=PlanCache(engine),
     )

@@ -73,6 +73,7 @@ def answer_plan_command(deps: Deps, command: dict, respond: Respond, client: Web
             text=text,
             today=local_date(deps.clock, tz),
             now=deps.clock.now(),
+            cache=deps.plan_cache,
         )
     except SQLAlchemyError:
         log.exception("/plan %r failed on the database", text)

@@ -65,7 +65,13 @@ class DriverQuery:
         values = compiled.construct_params(params)
         if dialect.positional:
             values = tuple(sqlite_value(values[name]) for name in compiled.positiontup)
-        cursor.execute(compiled.string, values)
+            cursor.execute(compiled.string, values)
+        else:
+            # PostgreSQL plans each statement it is sent, and planning these joins takes five
+            # times as long as running them (1.0 ms against 0.2 ms for a priority's actions):
+            # prepared on each connection at their first use, they are planned once. psycopg
+            # would prepare them only after five uses on the same connection.
+            cursor.execute(compiled.string, values, prepare=True)
 
 
 def sqlite_value(value: Any) -> Any:

@@ -6,7 +6,7 @@ revision they were written for: a database at another revision is read the ordin
 
 # ruff: noqa: E501
 
-HEAD = "0007"
+HEAD = "0008"
 STATEMENTS = {
     "store.plan_statements:ACTIONS_OF_PRIORITY": (
         "SELECT action.id, priority.number, action.number "

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from bot.settings import Settings
+    from store.plan_cache import PlanCache
     from store.quick import QuickReader
 
 
@@ -82,11 +83,26 @@ def answer_status(
     raise TypeError(f"not a status command: {command!r}")
 
 
+def _read_status(engine: Engine, command: PlanCommand, today: date) -> StatusAnswer:
+    from store.engine import reading
+
+    with reading(engine) as session:
+        return answer_status(session=session, command=command, today=today)
+
+
 def answer_command(
-    *, engine: Engine, settings: Settings, user: str, text: str, today: date, now: datetime
+    *,
+    engine: Engine,
+    settings: Settings,
+    user: str,
+    text: str,
+    today: date,
+    now: datetime,
+    cache: PlanCache | None = None,
 ) -> Answer:
     """What `/plan <text>` answers: help, a status view, a list, an admin's change, or what is
-    wrong and what is valid. Who may use which verb is decided in bot/plan/permissions.py."""
+    wrong and what is valid. Who may use which verb is decided in bot/plan/permissions.py.
+    A status answer's views come from `cache` while the plan is unchanged."""
     # Imported here: `planbot status`, the commonest command, needs none of it.
     from bot.approvals.service import approvers_of
 
@@ -115,10 +131,11 @@ def answer_command(
         return _pending(engine)
     if isinstance(parsed, AddAction | Retime | Close | RecordMeasure):
         return _change(engine, parsed, by=user, now=now)
-    from store.engine import reading
-
-    with reading(engine) as session:
-        answer = answer_status(session=session, command=parsed, today=today)
+    answer = (
+        cache.get((parsed, today), lambda: _read_status(engine, parsed, today))
+        if cache
+        else _read_status(engine, parsed, today)
+    )
     if answer.error:
         return Answer.message(answer.error)
     return Answer(answer_blocks(answer, today, tz), lambda: answer_text(answer, today, tz))

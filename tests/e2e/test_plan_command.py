@@ -348,3 +348,24 @@ def test_only_slack_ids_become_mentions(author, shown):
     from bot.slack.blocks import by_whom as _by
 
     assert _by(author) == f" {shown}"
+
+
+def test_status_shows_a_change_another_process_made_since_it_was_last_asked(world, monkeypatch):
+    """Status answers are kept while the plan is unchanged (store/plan_cache.py): a change made
+    by another planbot (here `planbot retime`, on an engine of its own) shows at the next ask."""
+    from bot.cli.main import main
+
+    assert world.command(world.admin.user_id, "status 7.3") == 200
+    assert "31 Mar 2019" in _all_text(_responses(world)[0])
+    monkeypatch.setenv("DATABASE_URL", world.deps.engine.url.render_as_string(hide_password=False))
+    assert main(["retime", "7.3", "2019-06-30", "--reason", "court delays"]) == 0
+
+    def answer() -> str:
+        assert world.command(world.admin.user_id, "status 7.3") == 200
+        return _all_text(_responses(world)[0])
+
+    # PostgreSQL's notification of another process's change may come a moment after its commit.
+    deadline = time.monotonic() + 5
+    while "30 Jun 2019" not in (said := answer()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "30 Jun 2019" in said and "court delays" in said
