@@ -15,7 +15,11 @@ priority 7 and action 7.3 are the same answer in every size, and priority 16 is 
 100 actions (a 29 KB answer). Each plan has a fresh database and the real app assembled against
 a local Slack double of its own, with `/noop` and `/floor` registered on the same app. Every
 round dispatches every command on every plan once, in a shuffled order, so that the machine's
-noise falls on every command and every plan alike (budget 3 compares plans). Handling time is `app.dispatch()` of a signed request with
+noise falls on every command and every plan alike (budget 3 compares plans). Status answers are
+kept while the plan is unchanged (store/plan_cache.py), so each status question is measured
+twice: asked again (the kept answer) and right after a change to the plan (read): budget 2 is
+judged on the first, as a repeated question; budget 3, what reading costs at scale, on the
+second. Handling time is `app.dispatch()` of a signed request with
 process_before_response=True: signature check, middleware, the listener, and its respond() over
 HTTP to the double on loopback.
 

@@ -118,7 +118,9 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    return Path(parsed.database).resolve()
+    # Made absolute by words, as SQLite opens it ("link/../plan.db" is ./plan.db even where link
+    # is a symbolic link elsewhere); Path.resolve() would follow the link, and fail on a loop.
+    return Path(os.path.abspath(parsed.database))
 
 
 class DatabaseTooNew(Exception):

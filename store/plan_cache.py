@@ -27,7 +27,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,8 +55,14 @@ class PlanCache:
         self._lock = threading.Lock()
         self._entries: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
         self._commits = 0  # this process's, counted once each is over (_checked_in)
-        sqlite = engine.dialect.name == "sqlite"
-        self._watch = _SqliteWatch(engine) if sqlite else _ListenWatch(engine, clock)
+        if engine.dialect.name != "sqlite":
+            self._watch: _Watch = _ListenWatch(engine, clock)
+        elif engine.url.database in (None, "", ":memory:"):
+            # Each connection to an in-memory database is a database of its own: nothing to
+            # watch from another connection, so nothing is kept (tests only; settings refuse it).
+            self._watch = _NoWatch()
+        else:
+            self._watch = _SqliteWatch(engine)
         self._listeners = (
             (engine, "commit", self._committing),
             (engine, "checkin", self._checked_in),
@@ -112,6 +118,21 @@ class PlanCache:
 
 
 _COMMITTED = "planbot_committed"
+
+
+class _Watch(Protocol):
+    def seen(self) -> object | None:
+        """Changes seen so far (equal while nothing changed), or None while not watching."""
+
+    def close(self) -> None: ...
+
+
+class _NoWatch:
+    def seen(self) -> None:
+        return None
+
+    def close(self) -> None:
+        pass
 
 
 class _SqliteWatch:

@@ -11,6 +11,7 @@ or newer schema, a missing file) is read the ordinary way, which migrates or say
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -22,6 +23,10 @@ from store.driver import DriverQuery, sqlite_value
 from store.sqlite_statements import HEAD, STATEMENTS
 
 T = TypeVar("T")
+# How long to wait for a database locked against readers (a rollback-journal database being
+# written, an exclusive lock) before leaving the answer to the ordinary path, which waits its own
+# 15 s and says what is wrong: WAL readers are never kept waiting by a writer.
+BUSY_SECONDS = 1.0
 
 # sqlite:///relative.db, sqlite:////absolute.db, sqlite+pysqlite:///…: a file, no query, nothing
 # percent-encoded; any other URL is left to SQLAlchemy's parsing (store.engine.sqlite_path).
@@ -29,11 +34,13 @@ _PLAIN_SQLITE_FILE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?%\x00]+)")
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The file of a plain SQLite URL, as store.engine.sqlite_path finds it; None for any other."""
+    """The file of a plain SQLite URL, as SQLite opens it; None for any other URL."""
     match = _PLAIN_SQLITE_FILE.fullmatch(url)
     if match is None or match.group(1) == ":memory:":
         return None
-    return Path(match.group(1)).resolve()
+    # Made absolute by words, as SQLite does ("link/../plan.db" is ./plan.db even where link is a
+    # symbolic link elsewhere), not by following links as Path.resolve() would.
+    return Path(os.path.abspath(match.group(1)))
 
 
 class QuickReader:
@@ -62,7 +69,7 @@ def quick_reader(path: Path) -> Iterator[QuickReader | None]:
     try:
         # mode=rw: never create a missing file (only `planbot init` and `import` do).
         connection = sqlite3.connect(
-            f"{path.as_uri()}?mode=rw", uri=True, timeout=15, isolation_level=None
+            f"{path.as_uri()}?mode=rw", uri=True, timeout=BUSY_SECONDS, isolation_level=None
         )
     except sqlite3.Error:
         connection = None

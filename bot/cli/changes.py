@@ -133,7 +133,8 @@ def _configure_measure(
         p.add_argument(
             "measure", metavar="NAME-or-NUMBER", help=f"the {what}'s name, or its number (1..n)"
         )
-        p.add_argument("value", nargs="+", metavar=value, help=f"e.g. {example}")
+        # argparse formats help with %: a literal one is written %%.
+        p.add_argument("value", nargs="+", metavar=value, help=f"e.g. {example.replace('%', '%%')}")
         add_today(p)
 
     return configure

@@ -294,8 +294,11 @@ def quick_status(args: argparse.Namespace) -> int | None:
     from bot.status.service import answer_status
     from store.quick import read_quickly, sqlite_file
 
+    env_file = Path(ENV_FILE)
+    if env_file.exists() and not env_file.is_file():
+        return None  # a pipe, say, which pydantic-settings reads and can be read only once
     try:
-        check_env_file(Path(ENV_FILE))
+        check_env_file(env_file)
     except SettingsError:
         return None
     if unknown_variables():
@@ -322,19 +325,20 @@ def _status_question(args: argparse.Namespace):
 
     parsed = grammar.parse(" ".join(["status", *args.target]))
     if isinstance(parsed, grammar.Invalid):
-        raise UsageError(
-            (parsed.plain or parsed.message)
-            .replace("/plan status", "planbot status")
-            .replace("`", "")
-        )
+        raise UsageError(_in_cli_words(parsed.plain or parsed.message))
     return parsed
+
+
+def _in_cli_words(said: str) -> str:
+    """An answer meant for `/plan status`, pointing at `planbot status` instead."""
+    return said.replace("/plan status", "planbot status").replace("`", "")
 
 
 def _print_status(args: argparse.Namespace, answer, today: date, timezone: str) -> int:
     from bot.status.answers import answer_json, answer_text
 
     if answer.error:
-        raise UsageError(answer.error)
+        raise UsageError(_in_cli_words(answer.error))
     if args.json:
         print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
     else:

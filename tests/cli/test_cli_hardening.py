@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.cli.main import main
+from bot.cli.main import COMMANDS, main
 from tests.cli.conftest import run
 
 # The exit codes the README documents.
@@ -380,3 +380,12 @@ def test_shell_clock_starts_at_the_plans_own_date(sqlite_db, tmp_path, capsys):
     assert "the clock reads Friday 01 March 2019" in _shell_script(
         sqlite_db, "", today=date(2019, 3, 1)
     )
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_shows_its_help(command, capsys):
+    """argparse formats help with %: a literal % in a help text once broke `planbot kpi --help`."""
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: planbot {command}")

@@ -51,6 +51,7 @@ def test_the_quick_answer_is_the_ordinary_answer(sqlite_seeded_db, capsys, monke
     ordinary = run(capsys, *argv)
     assert quick == ordinary
     assert quick[1] or quick[2]
+    assert "/plan" not in quick[2]  # the command line's own words: planbot status …
 
 
 def test_status_answers_from_the_quick_path(sqlite_seeded_db, capsys, quick_results):
@@ -125,3 +126,29 @@ def test_a_broken_dotenv_file_is_refused_as_before(
     code, _, err = run(capsys, "status", "7")
     assert code == 2 and "is not NAME=value" in err
     assert quick_results == [None]
+
+
+def test_a_dotenv_that_is_not_a_file_is_left_to_the_settings(sqlite_seeded_db, tmp_path):
+    """pydantic-settings reads a named pipe as .env (secret managers mount one); it can be read
+    once, so the quick path leaves it alone."""
+    import os
+
+    from bot.cli.main import build_parser
+
+    os.mkfifo(tmp_path / ".env")
+    assert cli_plan.quick_status(build_parser().parse_args(["status", "7"])) is None
+
+
+def test_a_path_through_a_link_is_the_file_sqlite_opens(
+    sqlite_seeded_db, tmp_path, capsys, monkeypatch
+):
+    """SQLite reads "link/../plan.db" by its words, as ./plan.db, wherever link points."""
+    (tmp_path / "elsewhere" / "deeper").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere" / "deeper")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///link/../cli.db")
+    code, out, _ = run(capsys, "status", "7")
+    assert code == 0 and out.startswith("Priority 7")
+    (tmp_path / "loop.db").symlink_to(tmp_path / "loop.db")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///loop.db")
+    code, _, err = run(capsys, "status", "7")
+    assert code == 2 and "There is no planbot database at" in err

@@ -204,3 +204,17 @@ def test_only_this_plans_schema_counts(postgres_seeded, cache):
     )
     assert _until(lambda: cache._watch.seen() != before)
     assert cache._watch.seen() == before + 1
+
+
+def test_an_in_memory_database_keeps_nothing():
+    from store.engine import make_engine, migrate
+
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    cache = PlanCache(engine)
+    calls = []
+    for _ in range(2):
+        cache.get("plan", lambda: calls.append(1))
+    assert len(calls) == 2
+    cache.close()
+    engine.dispose()
