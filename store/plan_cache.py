@@ -3,7 +3,7 @@
 A `/plan status` answer is a handful of reads; on PostgreSQL its cost is mostly the visit to the
 server, which takes longer the longer the server has idled (bench/bench_round_trip.py), and
 posting the answer costs about as much (PRODUCT.md §7 wants the answer within 2× of posting it).
-So the views a question reads are kept, and read again only once the database has changed since:
+So the views a question reads are kept, and read again once the database has changed since:
 every change, by this process or any other, is seen before the next answer is given.
 
 - SQLite: `PRAGMA data_version` on a connection of the cache's own changes whenever another
@@ -11,13 +11,14 @@ every change, by this process or any other, is seen before the next answer is gi
   checked at every question, in the process, a few microseconds.
 - PostgreSQL: every table the answers read has a trigger that notifies `planbot_plan` with its
   schema's name (migration 0008, even for changes made in psql), and the cache LISTENs on a
-  connection of its own, counting its own schema's. The
-  server sends the notification as the change commits; the cache takes what has arrived without
-  waiting at every question (a non-blocking read, no round trip). If that connection fails, the
-  cache forgets everything and reads through until it has listened again.
+  connection of its own, counting its plan's schema's. The server sends the notification as the
+  change commits; at every question the cache takes what has arrived without waiting (no round
+  trip). A connection can die without a word (a dropped network path, a failover), so one that
+  has not been heard from for LIVE_SECONDS is asked a `SELECT 1` first: the same trade as the
+  pool's ping (store.engine.PING_AFTER_IDLE_SECONDS). While it is lost, answers read the
+  database, and nothing kept before is trusted again.
 
-Changes this process commits also count at once (the engine's commit event), before any
-notification could arrive.
+Changes this process commits also count once they are over, before a notification may arrive.
 """
 
 from __future__ import annotations
@@ -39,21 +40,31 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CHANNEL = "planbot_plan"
-# Questions kept: a priority's views are tens of KB at most (a 100-action priority: about 100 KB).
-KEPT = 128
+# What the cache may hold, in the sizes its callers give (status answers: actions shown, so a
+# 100-action priority weighs 100, about 100 KB of views): bounded memory, whatever is asked.
+CAPACITY = 5_000
+# How long the listening connection is trusted without hearing from it (see above).
+LIVE_SECONDS = 1.0
 # After the listening connection failed, how long before trying to open it again: until then
 # every answer reads the database, as without a cache.
 RETRY_SECONDS = 5.0
+# A lost network path shows when what was sent is not acknowledged for this long (the
+# listening connection's TCP_USER_TIMEOUT and keepalives), not after the system's two hours.
+TCP_USER_TIMEOUT_MS = 5_000
 
 
 class PlanCache:
     """Values read from the plan, each kept until the database changes."""
 
-    def __init__(self, engine: Engine, *, kept: int = KEPT, clock=time.monotonic) -> None:
+    def __init__(self, engine: Engine, *, capacity: int = CAPACITY, clock=time.monotonic) -> None:
         self._engine = engine
-        self._kept = kept
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, tuple[object, Any]] = OrderedDict()
+        self._capacity = capacity
+        # Reentrant: the pool's checkin event (below) can run inside a locked section, on the
+        # same thread, when the garbage collector finalises a connection there.
+        self._lock = threading.RLock()
+        self._entries: OrderedDict[Hashable, tuple[object, Any, int]] = OrderedDict()
+        self._held = 0
+        self._version: object = None
         self._commits = 0  # this process's, counted once each is over (_checked_in)
         if engine.dialect.name != "sqlite":
             self._watch: _Watch = _ListenWatch(engine, clock)
@@ -71,28 +82,38 @@ class PlanCache:
         for target, name, listener in self._listeners:
             event.listen(target, name, listener)
 
-    def get(self, key: Hashable, read: Callable[[], T]) -> T:
-        """What `read` returns, kept under `key` until the database changes."""
+    def get(self, key: Hashable, read: Callable[[], T], *, size: Callable[[T], int] = len) -> T:
+        """What `read` returns, kept under `key` until the database changes; `size` weighs it
+        against the cache's capacity (a value heavier than that is not kept)."""
+        # Outside the lock: the watch may visit the database (and waits for nobody else's).
+        seen = self._watch.seen()
         with self._lock:
-            seen = self._watch.seen()
-            if seen is None:  # not watching: nothing kept can be trusted
+            version = None if seen is None else (self._commits, seen)
+            if version != self._version:
+                # Whatever is kept was read before the change (or while not watching).
                 self._entries.clear()
-                version = None
+                self._held = 0
+                self._version = version
+            if version is None:
+                kept = None
             else:
-                version = (self._commits, seen)
                 kept = self._entries.get(key)
-                if kept is not None and kept[0] == version:
+                if kept is not None:
                     self._entries.move_to_end(key)
                     return kept[1]
-        # The version is taken before reading: a change committed meanwhile makes the next
+        # The version was taken before reading: a change committed meanwhile makes the next
         # question read again.
         value = read()
-        if version is not None:
-            with self._lock:
-                self._entries[key] = (version, value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self._kept:
-                    self._entries.popitem(last=False)
+        if version is None:
+            return value
+        weight = max(1, size(value))
+        with self._lock:
+            if version == self._version and weight <= self._capacity and key not in self._entries:
+                self._entries[key] = (version, value, weight)
+                self._held += weight
+                while self._held > self._capacity:
+                    _, (_, _, dropped) = self._entries.popitem(last=False)
+                    self._held -= dropped
         return value
 
     def close(self) -> None:
@@ -114,7 +135,8 @@ class PlanCache:
     def _disposed(self, _engine) -> None:
         with self._lock:
             self._entries.clear()
-            self._watch.close()
+            self._held = 0
+        self._watch.close()
 
 
 _COMMITTED = "planbot_committed"
@@ -140,89 +162,154 @@ class _SqliteWatch:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._lock = threading.Lock()
+        self._fairy = None
         self._connection = None
+        # Every connection's data version starts from the same number: counting the connections
+        # opened keeps a version seen before a reopening from coming back after it.
+        self._opened = 0
 
-    def seen(self) -> int | None:
-        try:
-            if self._connection is None:
-                # Off the pool, for good: data_version tells of other connections' commits.
-                self._connection = self._engine.raw_connection()
-                self._connection.detach()
-            return self._connection.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
-        except _failures(self._engine):
-            log.warning(
-                "cannot read SQLite's data version; answers read the database", exc_info=True
-            )
-            self.close()
-            return None
+    def seen(self) -> tuple[int, int] | None:
+        with self._lock:
+            try:
+                if self._connection is None:
+                    # Off the pool, for good: data_version tells of other connections' commits.
+                    self._fairy = self._engine.raw_connection()
+                    self._fairy.detach()
+                    self._connection = self._fairy.dbapi_connection
+                    self._opened += 1
+                [(version,)] = self._connection.execute("PRAGMA data_version").fetchall()
+            except _failures(self._engine):
+                log.warning("cannot read SQLite's data version; answers read the database")
+                self._close()
+                return None
+            return self._opened, version
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._connection is not None:
-            connection, self._connection = self._connection, None
-            connection.close()
+            connection, self._connection, self._fairy = self._connection, None, None
+            _quietly_close(connection, self._engine)
 
 
 class _ListenWatch:
-    """How many change notifications PostgreSQL has sent on CHANNEL, listened for on a
-    connection of the cache's own; None while not listening."""
+    """How many change notifications PostgreSQL has sent on CHANNEL for the plan's schema,
+    listened for on a connection of the cache's own; None while not listening."""
 
     def __init__(self, engine: Engine, clock: Callable[[], float]) -> None:
         self._engine = engine
         self._clock = clock
+        # One question at a time uses the connection; a question that finds it busy (opening,
+        # say) reads the database rather than wait.
+        self._lock = threading.Lock()
         self._connection = None
         self._schema: str | None = None
         self._notified = 0
+        self._heard_at = float("-inf")
+        self._lost = False
         self._retry_at = float("-inf")
 
     def seen(self) -> int | None:
-        if self._connection is None and not self._listen():
+        if not self._lock.acquire(blocking=False):
             return None
         try:
-            # Whatever has arrived, without waiting (no round trip); of this plan's schema only.
-            self._notified += sum(
-                1
-                for notify in self._connection.dbapi_connection.notifies(timeout=0)
-                if notify.payload == self._schema
-            )
-        except _failures(self._engine):
-            log.warning(
-                "stopped listening for plan changes; answers read the database", exc_info=True
-            )
-            self.close()
-            self._retry_at = self._clock() + RETRY_SECONDS
-            return None
-        return self._notified
+            if self._connection is None and not self._listen():
+                return None
+            try:
+                if self._clock() - self._heard_at > LIVE_SECONDS:
+                    # A round trip: anything sent before it arrives before its answer.
+                    self._connection.execute("SELECT 1").fetchall()
+                    self._heard_at = self._clock()
+                # Whatever has arrived, without waiting; of this plan's schema only.
+                for notify in self._connection.notifies(timeout=0):
+                    self._heard_at = self._clock()
+                    if notify.payload == self._schema:
+                        self._notified += 1
+            except _failures(self._engine):
+                self._lost = True
+            if self._lost:
+                # The server's word that it is closing comes as a notice, before the error.
+                log.warning("stopped listening for plan changes; answers read the database")
+                self._drop()
+                return None
+            return self._notified
+        finally:
+            self._lock.release()
 
     def _listen(self) -> bool:
         if self._clock() < self._retry_at:
             return False
+        self._retry_at = self._clock() + RETRY_SECONDS  # until this attempt has worked
+        dialect = self._engine.dialect
         try:
-            connection = self._engine.raw_connection()
-            connection.detach()
-            connection.dbapi_connection.autocommit = True
-            # Where the plan's tables are, as the engine's connections find them.
-            [(self._schema,)] = connection.dbapi_connection.execute(
-                "SELECT current_schema()"
-            ).fetchall()
-            connection.dbapi_connection.execute(f"LISTEN {CHANNEL}")
+            cargs, cparams = dialect.create_connect_args(self._engine.url)
+            connection = dialect.connect(
+                *cargs,
+                **{
+                    **cparams,
+                    "autocommit": True,
+                    # So that a DBA (and a test) can tell it in pg_stat_activity.
+                    "application_name": "planbot plan cache",
+                    "keepalives": 1,
+                    "keepalives_idle": 10,
+                    "keepalives_interval": 2,
+                    "keepalives_count": 3,
+                    "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+                },
+            )
         except _failures(self._engine):
-            log.warning("cannot listen for plan changes; answers read the database", exc_info=True)
-            self._retry_at = self._clock() + RETRY_SECONDS
+            log.warning("cannot listen for plan changes; answers read the database")
+            return False
+        try:
+            connection.add_notice_handler(self._noticed)
+            # The schema the plan's tables are in (the triggers send theirs), whatever the
+            # search path makes of current_schema().
+            [(self._schema,)] = connection.execute(
+                "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.oid = 'action'::regclass"
+            ).fetchall()
+            connection.execute(f"LISTEN {CHANNEL}")
+        except _failures(self._engine):
+            log.warning("cannot listen for plan changes; answers read the database")
+            _quietly_close(connection, self._engine)
             return False
         self._connection = connection
+        self._lost = False
+        self._heard_at = self._clock()
+        self._retry_at = float("-inf")
         # Anything may have changed while nobody listened.
         self._notified += 1
         return True
 
-    def close(self) -> None:
+    def _noticed(self, diagnostic) -> None:
+        # Only the server's own words come on this connection: FATAL is it closing the session
+        # (an administrator ending it, a shutdown, idle_session_timeout).
+        if diagnostic.severity_nonlocalized in ("FATAL", "PANIC"):
+            self._lost = True
+
+    def _drop(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            try:
-                connection.close()
-            except _failures(self._engine):
-                log.debug("closing the listening connection failed", exc_info=True)
+            _quietly_close(connection, self._engine)
+        self._retry_at = self._clock() + RETRY_SECONDS
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                connection, self._connection = self._connection, None
+                _quietly_close(connection, self._engine)
 
 
 def _failures(engine: Engine) -> tuple[type[Exception], ...]:
     """What a database's connection raises when it fails: SQLAlchemy's errors or the driver's."""
     return (SQLAlchemyError, engine.dialect.loaded_dbapi.Error)
+
+
+def _quietly_close(connection, engine: Engine) -> None:
+    try:
+        connection.close()
+    except _failures(engine):
+        log.debug("closing a connection of the plan cache failed", exc_info=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.changes.args import AddAction, Close, RecordMeasure, Retime
 from bot.plan.permissions import may_use, refusal
 from bot.plan.timing import uk_date
-from bot.plan.views import PlanOutline, PlanSummary
+from bot.plan.views import ActionDetail, PlanOutline, PlanSummary
 from bot.plan.words import counted
 from bot.slack.blocks import MAX_BLOCKS, Answer, context, escape, header
 from bot.status import grammar, views
@@ -83,6 +83,16 @@ def answer_status(
     raise TypeError(f"not a status command: {command!r}")
 
 
+def _weight(answer: StatusAnswer) -> int:
+    """What a kept answer weighs (store.plan_cache's capacity): the actions and the history
+    entries it holds, about a KB each."""
+    view = answer.view
+    if isinstance(view, ActionDetail):
+        return 1 + len(view.history)
+    views = view if isinstance(view, list) else [view]
+    return sum(len(getattr(v, "actions", ())) or len(getattr(v, "priorities", ())) for v in views)
+
+
 def _read_status(engine: Engine, command: PlanCommand, today: date) -> StatusAnswer:
     from store.engine import reading
 
@@ -132,7 +142,7 @@ def answer_command(
     if isinstance(parsed, AddAction | Retime | Close | RecordMeasure):
         return _change(engine, parsed, by=user, now=now)
     answer = (
-        cache.get((parsed, today), lambda: _read_status(engine, parsed, today))
+        cache.get((parsed, today), lambda: _read_status(engine, parsed, today), size=_weight)
         if cache
         else _read_status(engine, parsed, today)
     )

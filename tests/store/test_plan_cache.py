@@ -90,12 +90,15 @@ def test_a_change_another_process_commits_is_read(seeded, cache):
     assert cache.get("7.3", read) == "Changed elsewhere" and read.count == count
 
 
-def test_only_so_many_questions_are_kept(seeded):
-    cache = PlanCache(seeded, kept=2)
-    reads = {ref: Reads(seeded, ref) for ref in ("7.1", "7.2", "7.3")}
+def test_what_is_kept_is_bounded_by_its_weight(seeded):
+    cache = PlanCache(seeded, capacity=2)
+    reads = {ref: Reads(seeded, ref) for ref in ("7.1", "7.2", "7.3", "7.4")}
     for ref in ("7.1", "7.2", "7.3", "7.1"):
-        cache.get(ref, reads[ref])
+        cache.get(ref, reads[ref], size=lambda _: 1)
     assert [reads[ref].count for ref in ("7.1", "7.2", "7.3")] == [2, 1, 1]
+    for _ in range(2):  # heavier than the whole cache: read each time, never kept
+        cache.get("7.4", reads["7.4"], size=lambda _: 3)
+    assert reads["7.4"].count == 2
     cache.close()
 
 
@@ -108,10 +111,15 @@ def test_a_disposed_engine_forgets_what_was_kept(seeded, cache):
 
 
 @pytest.fixture
-def postgres_seeded(seeded):
-    if seeded.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's listening connection")
-    return seeded
+def postgres_seeded(postgres_templates):
+    """The seeded plan in a PostgreSQL database of this test's own: the listening connection."""
+    from store.engine import make_engine
+
+    name, url = postgres_templates.fresh("seeded")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    postgres_templates.drop(name)
 
 
 def test_a_lost_listening_connection_reads_through_until_it_listens_again(postgres_seeded):
@@ -119,16 +127,11 @@ def test_a_lost_listening_connection_reads_through_until_it_listens_again(postgr
     cache = PlanCache(postgres_seeded, clock=lambda: now[0])
     read = Reads(postgres_seeded)
     cache.get("7.3", read)
-    with postgres_seeded.connect() as connection:
-        ended = connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE query = 'LISTEN planbot_plan' AND pid <> pg_backend_pid()"
-                " AND datname = current_database()"
-            )
-        ).all()
-    assert ended == [(True,)]
-    assert _until(lambda: (cache.get("7.3", read), read.count)[1] >= 2)
+    assert _listener(postgres_seeded, "pg_terminate_backend(pid)") == [(True,)]
+    _elsewhere(postgres_seeded, "UPDATE action SET text = 'Said while ending' WHERE ref = '7.3'")
+    # The server says it is closing the session before the connection fails: the first
+    # question after reads the database.
+    assert cache.get("7.3", read) == "Said while ending"
     # Changed meanwhile, with nobody listening: read, not kept, until listening again.
     _elsewhere(postgres_seeded, "UPDATE action SET text = 'Unheard' WHERE ref = '7.3'")
     count = read.count
@@ -139,6 +142,69 @@ def test_a_lost_listening_connection_reads_through_until_it_listens_again(postgr
     count = read.count
     assert cache.get("7.3", read) == "Unheard" and read.count == count
     cache.close()
+
+
+def _listener(engine, what: str) -> list:
+    """`what` of the plan cache's listening connection(s), from pg_stat_activity."""
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                f"SELECT {what} FROM pg_stat_activity WHERE application_name = "
+                "'planbot plan cache' AND datname = current_database()"
+            )
+        ).all()
+
+
+def test_a_quiet_listening_connection_is_asked_before_it_is_trusted(postgres_seeded):
+    """A connection can die without a word (a dropped network path): one not heard from for
+    LIVE_SECONDS answers a round trip before a kept answer is given."""
+    now = [0.0]
+    cache = PlanCache(postgres_seeded, clock=lambda: now[0])
+    read = Reads(postgres_seeded)
+    cache.get("7.3", read)
+    assert _listener(postgres_seeded, "query") == [("LISTEN planbot_plan",)]
+    now[0] += 0.5
+    cache.get("7.3", read)
+    assert _listener(postgres_seeded, "query") == [("LISTEN planbot_plan",)]
+    now[0] += 1.0
+    cache.get("7.3", read)
+    assert _listener(postgres_seeded, "query") == [("SELECT 1",)]
+    assert read.count == 1
+    cache.close()
+
+
+def test_the_plans_schema_is_its_tables_whatever_the_search_path_says(postgres_seeded):
+    """With a schema named after the role, current_schema() is that one, empty, while the
+    plan's tables (and their notifications) are in public."""
+    with postgres_seeded.begin() as connection:
+        connection.execute(text("CREATE SCHEMA planbot"))
+    try:
+        cache = PlanCache(postgres_seeded)
+        read = Reads(postgres_seeded)
+        cache.get("7.3", read)
+        _elsewhere(postgres_seeded, "UPDATE action SET text = 'Heard' WHERE ref = '7.3'")
+        assert _until(lambda: cache.get("7.3", read) == "Heard")
+        cache.close()
+    finally:
+        with postgres_seeded.begin() as connection:
+            connection.execute(text("DROP SCHEMA planbot"))
+
+
+def test_a_lost_connection_mid_answer_is_an_error_callers_catch(postgres_seeded):
+    """The answers' reads run on the driver; its errors come as SQLAlchemy's (the handlers then
+    answer "try again"), and the dead connection leaves the pool."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlmodel import Session
+
+    from store import plan
+
+    with Session(postgres_seeded) as session:
+        pid = session.connection().connection.dbapi_connection.info.backend_pid
+        _elsewhere(postgres_seeded, f"SELECT pg_terminate_backend({pid})")
+        with pytest.raises(DBAPIError):
+            plan.priority_view(session=session, number=7)
+    with Session(postgres_seeded) as session:
+        assert plan.priority_view(session=session, number=7).number == 7
 
 
 def _migration_0008():
@@ -191,8 +257,9 @@ def test_today_is_part_of_a_question(seeded, cache):
     assert read.count == 2
 
 
-def test_only_this_plans_schema_counts(postgres_seeded, cache):
+def test_only_this_plans_schema_counts(postgres_seeded):
     """One database may hold several planbots' tables, a schema each, notifying one channel."""
+    cache = PlanCache(postgres_seeded)
     cache.get("7.3", Reads(postgres_seeded))
     with postgres_seeded.connect() as connection:
         schema = connection.execute(text("SELECT current_schema()")).scalar_one()
@@ -204,6 +271,7 @@ def test_only_this_plans_schema_counts(postgres_seeded, cache):
     )
     assert _until(lambda: cache._watch.seen() != before)
     assert cache._watch.seen() == before + 1
+    cache.close()
 
 
 def test_an_in_memory_database_keeps_nothing():
