@@ -13,9 +13,10 @@ every change, by this process or any other, is seen before the next answer is gi
   schema's name (migration 0008, even for changes made in psql), and the cache LISTENs on a
   connection of its own, counting its plan's schema's. The server sends the notification as the
   change commits; at every question the cache takes what has arrived without waiting (no round
-  trip). A connection can die without a word (a dropped network path, a failover), so one that
-  has not been heard from for LIVE_SECONDS is asked a `SELECT 1` first: the same trade as the
-  pool's ping (store.engine.PING_AFTER_IDLE_SECONDS). While it is lost, answers read the
+  trip). A connection can die without a word (a dropped network path, a failover), and LISTEN
+  does nothing through a proxy that pools transactions, so a connection that has not been heard
+  from for LIVE_SECONDS first sends itself a notification, which must come back: the same trade
+  as the pool's ping (store.engine.PING_AFTER_IDLE_SECONDS). While it is lost, answers read the
   database, and nothing kept before is trusted again.
 
 Changes this process commits also count once they are over, before a notification may arrive.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -211,6 +213,8 @@ class _ListenWatch:
         self._heard_at = float("-inf")
         self._lost = False
         self._retry_at = float("-inf")
+        # Its own probes (below), told from other planbots' by a name of its own.
+        self._echo = f"probe {uuid.uuid4().hex}"
 
     def seen(self) -> int | None:
         if not self._lock.acquire(blocking=False):
@@ -219,15 +223,22 @@ class _ListenWatch:
             if self._connection is None and not self._listen():
                 return None
             try:
-                if self._clock() - self._heard_at > LIVE_SECONDS:
-                    # A round trip: anything sent before it arrives before its answer.
-                    self._connection.execute("SELECT 1").fetchall()
-                    self._heard_at = self._clock()
+                probing = self._clock() - self._heard_at > LIVE_SECONDS
+                if probing:
+                    self._probe()
+                echoed = False
                 # Whatever has arrived, without waiting; of this plan's schema only.
                 for notify in self._connection.notifies(timeout=0):
                     self._heard_at = self._clock()
+                    echoed = echoed or notify.payload == self._echo
                     if notify.payload == self._schema:
                         self._notified += 1
+                if probing and not echoed:
+                    log.warning(
+                        "LISTEN does not work on this connection (a transaction-pooling proxy "
+                        "between planbot and PostgreSQL?)"
+                    )
+                    self._lost = True
             except _failures(self._engine):
                 self._lost = True
             if self._lost:
@@ -278,11 +289,18 @@ class _ListenWatch:
             return False
         self._connection = connection
         self._lost = False
-        self._heard_at = self._clock()
+        # Probed at the first question, like one not heard from for a while.
+        self._heard_at = float("-inf")
         self._retry_at = float("-inf")
         # Anything may have changed while nobody listened.
         self._notified += 1
         return True
+
+    def _probe(self) -> None:
+        # A notification to itself, on its own connection: it comes back with the command's
+        # answer, after anything sent to it before, if this connection really listens (not so
+        # through a proxy that pools transactions, where LISTEN is lost with its connection).
+        self._connection.execute(f"NOTIFY {CHANNEL}, '{self._echo}'")
 
     def _noticed(self, diagnostic) -> None:
         # Only the server's own words come on this connection: FATAL is it closing the session

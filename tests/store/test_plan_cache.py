@@ -157,19 +157,23 @@ def _listener(engine, what: str) -> list:
 
 def test_a_quiet_listening_connection_is_asked_before_it_is_trusted(postgres_seeded):
     """A connection can die without a word (a dropped network path): one not heard from for
-    LIVE_SECONDS answers a round trip before a kept answer is given."""
+    LIVE_SECONDS sends itself a notification, which must come back, before a kept answer."""
     now = [0.0]
     cache = PlanCache(postgres_seeded, clock=lambda: now[0])
     read = Reads(postgres_seeded)
     cache.get("7.3", read)
-    assert _listener(postgres_seeded, "query") == [("LISTEN planbot_plan",)]
+    probes = _listener(postgres_seeded, "query")
+    assert probes[0][0].startswith("NOTIFY planbot_plan, 'probe ")
     now[0] += 0.5
     cache.get("7.3", read)
-    assert _listener(postgres_seeded, "query") == [("LISTEN planbot_plan",)]
+    assert _listener(postgres_seeded, "query") == probes  # heard from lately: no visit
     now[0] += 1.0
-    cache.get("7.3", read)
-    assert _listener(postgres_seeded, "query") == [("SELECT 1",)]
     assert read.count == 1
+    # A connection that no longer hears (as through a transaction-pooling proxy): not trusted.
+    cache._watch._connection.execute("UNLISTEN *")
+    now[0] += 1.5
+    cache.get("7.3", read)
+    assert read.count == 2
     cache.close()
 
 
