@@ -400,7 +400,7 @@ def report(cases: tuple[Case, ...], samples: dict[str, Samples]) -> None:
     noop = statistics.median(samples[NOOP.label].total)
     columns = [*STAGES, "other"]
     print(
-        f"{'command':<20} {'median ms':>9} {'p10 ms':>7} {'p90 ms':>7} {'× no-op':>8} {'× floor':>8}  "
+        f"{'command':<32} {'median ms':>9} {'p10 ms':>7} {'p90 ms':>7} {'× no-op':>8} {'× floor':>8}  "
         + " ".join(f"{stage:>7}" for stage in columns)
         + f"   {'answer KB':>9}"
     )
@@ -411,7 +411,7 @@ def report(cases: tuple[Case, ...], samples: dict[str, Samples]) -> None:
         floor = samples.get(f"/floor {case.text}") if case.command == "/plan" else None
         versus = f"{median / statistics.median(floor.total):>7.2f}×" if floor else f"{'':>8}"
         print(
-            f"{case.label:<20} {median:>9.1f} {percentile(s.total, 10):>7.1f} {percentile(s.total, 90):>7.1f} "
+            f"{case.label:<32} {median:>9.1f} {percentile(s.total, 10):>7.1f} {percentile(s.total, 90):>7.1f} "
             f"{median / noop:>7.2f}× {versus}  "
             + " ".join(f"{stages[stage]:>7.1f}" for stage in columns)
             + f"   {s.answer_bytes / 1024:>9.1f}"
