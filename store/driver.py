@@ -94,8 +94,9 @@ def read_together(
     connection = session.connection()
     dialect = connection.dialect
     driver = connection.connection.dbapi_connection
-    cursors = [driver.cursor() for _ in reads]
+    cursors = []
     try:
+        cursors = [driver.cursor() for _ in reads]
         together = getattr(driver, "pipeline", None)
         with together() if together and len(reads) > 1 else contextlib.nullcontext():
             for cursor, (query, params) in zip(cursors, reads, strict=True):
@@ -107,7 +108,10 @@ def read_together(
         # back to the pool.
         from sqlalchemy.exc import DBAPIError
 
-        lost = dialect.is_disconnect(exc, driver, None)
+        # A statement psycopg prepared (after five uses) fails on that connection for good once
+        # another process changes a column's type (SQLSTATE 0A000, "cached plan must not
+        # change result type"): that connection goes too.
+        lost = dialect.is_disconnect(exc, driver, None) or getattr(exc, "sqlstate", None) == "0A000"
         if lost:
             connection.invalidate(exc)
         raise DBAPIError.instance(

@@ -14,9 +14,9 @@ every change, by this process or any other, is seen before the next answer is gi
   connection of its own, counting its plan's schema's. The server sends the notification as the
   change commits; at every question the cache takes what has arrived without waiting (no round
   trip). A connection can die without a word (a dropped network path, a failover), and LISTEN
-  does nothing through a proxy that pools transactions, so a connection that has not been heard
-  from for LIVE_SECONDS first sends itself a notification, which must come back: the same trade
-  as the pool's ping (store.engine.PING_AFTER_IDLE_SECONDS). While it is lost, answers read the
+  hears nothing through a proxy that pools transactions, so when the connection has not been
+  heard from for LIVE_SECONDS, a notification is sent to it from a pooled connection and must
+  arrive: the same trade as the pool's ping (store.engine.PING_AFTER_IDLE_SECONDS). While it is lost, answers read the
   database, and nothing kept before is trusted again.
 
 Changes this process commits also count once they are over, before a notification may arrive.
@@ -50,9 +50,14 @@ LIVE_SECONDS = 1.0
 # After the listening connection failed, how long before trying to open it again: until then
 # every answer reads the database, as without a cache.
 RETRY_SECONDS = 5.0
+# How long a probe's notification may take to come back before the connection is taken as lost
+# (it takes about a millisecond).
+PROBE_WAIT_SECONDS = 1.0
 # A lost network path shows when what was sent is not acknowledged for this long (the
-# listening connection's TCP_USER_TIMEOUT and keepalives), not after the system's two hours.
+# listening connection's TCP_USER_TIMEOUT and keepalives), not after the system's two hours;
+# and opening it gives up after this long.
 TCP_USER_TIMEOUT_MS = 5_000
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 class PlanCache:
@@ -89,6 +94,8 @@ class PlanCache:
         against the cache's capacity (a value heavier than that is not kept)."""
         # Outside the lock: the watch may visit the database (and waits for nobody else's).
         seen = self._watch.seen()
+        if seen is BUSY:
+            return read()
         with self._lock:
             version = None if seen is None else (self._commits, seen)
             if version != self._version:
@@ -142,6 +149,13 @@ class PlanCache:
 
 
 _COMMITTED = "planbot_committed"
+
+
+class _Busy:
+    """The watch is in another question's hands: read the database, keep what is kept."""
+
+
+BUSY = _Busy()
 
 
 class _Watch(Protocol):
@@ -204,8 +218,8 @@ class _ListenWatch:
     def __init__(self, engine: Engine, clock: Callable[[], float]) -> None:
         self._engine = engine
         self._clock = clock
-        # One question at a time uses the connection; a question that finds it busy (opening,
-        # say) reads the database rather than wait.
+        # One question at a time uses the connection; a question that finds it busy reads the
+        # database meanwhile (BUSY), keeping what the cache holds.
         self._lock = threading.Lock()
         self._connection = None
         self._schema: str | None = None
@@ -216,39 +230,61 @@ class _ListenWatch:
         # Its own probes (below), told from other planbots' by a name of its own.
         self._echo = f"probe {uuid.uuid4().hex}"
 
-    def seen(self) -> int | None:
+    def seen(self) -> int | None | _Busy:
         if not self._lock.acquire(blocking=False):
-            return None
+            return BUSY
         try:
             if self._connection is None and not self._listen():
                 return None
             try:
-                probing = self._clock() - self._heard_at > LIVE_SECONDS
-                if probing:
+                self._take(timeout=0)
+                if not self._lost and self._clock() - self._heard_at > LIVE_SECONDS:
                     self._probe()
-                echoed = False
-                # Whatever has arrived, without waiting; of this plan's schema only.
-                for notify in self._connection.notifies(timeout=0):
-                    self._heard_at = self._clock()
-                    echoed = echoed or notify.payload == self._echo
-                    if notify.payload == self._schema:
-                        self._notified += 1
-                if probing and not echoed:
-                    log.warning(
-                        "LISTEN does not work on this connection (a transaction-pooling proxy "
-                        "between planbot and PostgreSQL?)"
-                    )
-                    self._lost = True
             except _failures(self._engine):
                 self._lost = True
             if self._lost:
-                # The server's word that it is closing comes as a notice, before the error.
                 log.warning("stopped listening for plan changes; answers read the database")
                 self._drop()
                 return None
             return self._notified
         finally:
             self._lock.release()
+
+    def _take(self, *, timeout: float, until_echo: bool = False) -> bool:
+        """Count what has arrived (waiting up to `timeout` for more); whether the echo came."""
+        echoed = False
+        # The listening connection only ever reads, so it cannot hang on a server that has
+        # stopped answering: waits are bounded by `timeout`.
+        for notify in self._connection.notifies(timeout=timeout):
+            self._heard_at = self._clock()
+            if notify.payload == self._schema:
+                self._notified += 1
+            elif notify.payload == self._echo:
+                echoed = True
+                if until_echo:
+                    break
+        return echoed
+
+    def _probe(self) -> None:
+        # A notification to itself from another session (a pooled connection, as any change
+        # comes): it must arrive, after anything sent before it. It does not on a dead path, nor
+        # through a proxy that pools transactions (PgBouncer's transaction mode), where the
+        # session that ran LISTEN has no server connection of its own to hear on.
+        fairy = self._engine.raw_connection()
+        try:
+            cursor = fairy.dbapi_connection.cursor()
+            cursor.execute(f"NOTIFY {CHANNEL}, '{self._echo}'")
+            # On the driver, not through SQLAlchemy: not a change of the plan (_committing).
+            fairy.dbapi_connection.commit()
+        finally:
+            fairy.close()
+        if not self._take(timeout=PROBE_WAIT_SECONDS, until_echo=True):
+            log.warning(
+                "a notification sent to the plan cache did not arrive within %s s (is there a "
+                "transaction-pooling proxy between planbot and PostgreSQL?)",
+                PROBE_WAIT_SECONDS,
+            )
+            self._lost = True
 
     def _listen(self) -> bool:
         if self._clock() < self._retry_at:
@@ -260,6 +296,7 @@ class _ListenWatch:
             connection = dialect.connect(
                 *cargs,
                 **{
+                    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
                     **cparams,
                     "autocommit": True,
                     # So that a DBA (and a test) can tell it in pg_stat_activity.
@@ -295,12 +332,6 @@ class _ListenWatch:
         # Anything may have changed while nobody listened.
         self._notified += 1
         return True
-
-    def _probe(self) -> None:
-        # A notification to itself, on its own connection: it comes back with the command's
-        # answer, after anything sent to it before, if this connection really listens (not so
-        # through a proxy that pools transactions, where LISTEN is lost with its connection).
-        self._connection.execute(f"NOTIFY {CHANNEL}, '{self._echo}'")
 
     def _noticed(self, diagnostic) -> None:
         # Only the server's own words come on this connection: FATAL is it closing the session

@@ -155,26 +155,64 @@ def _listener(engine, what: str) -> list:
         ).all()
 
 
-def test_a_quiet_listening_connection_is_asked_before_it_is_trusted(postgres_seeded):
-    """A connection can die without a word (a dropped network path): one not heard from for
-    LIVE_SECONDS sends itself a notification, which must come back, before a kept answer."""
+def test_a_quiet_listening_connection_is_asked_before_it_is_trusted(postgres_seeded, monkeypatch):
+    """A connection can die without a word (a dropped network path), or hear nothing (through a
+    transaction-pooling proxy): one not heard from for LIVE_SECONDS is sent a notification from
+    a pooled connection, which must arrive before a kept answer is given."""
+    from store import plan_cache
+
+    monkeypatch.setattr(plan_cache, "PROBE_WAIT_SECONDS", 0.2)
     now = [0.0]
     cache = PlanCache(postgres_seeded, clock=lambda: now[0])
+    probes = []
+    probe = cache._watch._probe
+    monkeypatch.setattr(cache._watch, "_probe", lambda: (probes.append(now[0]), probe())[1])
     read = Reads(postgres_seeded)
     cache.get("7.3", read)
-    probes = _listener(postgres_seeded, "query")
-    assert probes[0][0].startswith("NOTIFY planbot_plan, 'probe ")
-    now[0] += 0.5
+    now[0] = 0.5
     cache.get("7.3", read)
-    assert _listener(postgres_seeded, "query") == probes  # heard from lately: no visit
-    now[0] += 1.0
-    assert read.count == 1
-    # A connection that no longer hears (as through a transaction-pooling proxy): not trusted.
+    now[0] = 2.0
+    cache.get("7.3", read)
+    assert probes == [0.0, 2.0] and read.count == 1
+    # A connection that no longer hears: the probe does not arrive, and nothing kept is trusted.
     cache._watch._connection.execute("UNLISTEN *")
-    now[0] += 1.5
+    now[0] = 4.0
     cache.get("7.3", read)
     assert read.count == 2
     cache.close()
+
+
+def test_a_question_that_finds_the_watch_busy_reads_and_keeps_what_is_kept(postgres_seeded):
+    """Questions at once: one checks for changes, the others read meanwhile; nothing kept is
+    thrown away for it."""
+    cache = PlanCache(postgres_seeded)
+    read = Reads(postgres_seeded)
+    cache.get("7.3", read)
+    with cache._watch._lock:  # another question is checking
+        cache.get("7.3", read)
+    assert read.count == 2
+    cache.get("7.3", read)
+    assert read.count == 2
+    cache.close()
+
+
+def test_a_column_changed_under_prepared_statements_costs_one_answer(postgres_seeded):
+    """psycopg prepares a statement used five times on a connection; another process changing a
+    column's type breaks it there for good ("cached plan must not change result type"): that
+    answer fails as SQLAlchemy's errors do (the handlers say try again) and the connection goes."""
+    from sqlalchemy.exc import DBAPIError
+
+    from store import plan
+    from store.engine import reading
+
+    for _ in range(10):
+        with reading(postgres_seeded) as session:
+            plan.action_detail(session=session, ref="7.3")
+    _elsewhere(postgres_seeded, "ALTER TABLE action ALTER COLUMN note TYPE text")
+    with reading(postgres_seeded) as session, pytest.raises(DBAPIError):
+        plan.action_detail(session=session, ref="7.3")
+    with reading(postgres_seeded) as session:
+        assert plan.action_detail(session=session, ref="7.3").action.ref.number == 3
 
 
 def test_the_plans_schema_is_its_tables_whatever_the_search_path_says(postgres_seeded):
