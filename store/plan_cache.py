@@ -50,6 +50,9 @@ LIVE_SECONDS = 1.0
 # After the listening connection failed, how long before trying to open it again: until then
 # every answer reads the database, as without a cache.
 RETRY_SECONDS = 5.0
+# After a probe did not arrive on a connection that was open (LISTEN through a proxy that pools
+# transactions, as likely as a dead path), how long before listening is tried again.
+UNHEARD_RETRY_SECONDS = 300.0
 # How long a probe's notification may take to come back before the connection is taken as lost
 # (it takes about a millisecond).
 PROBE_WAIT_SECONDS = 1.0
@@ -226,6 +229,7 @@ class _ListenWatch:
         self._notified = 0
         self._heard_at = float("-inf")
         self._lost = False
+        self._unheard = False
         self._retry_at = float("-inf")
         # Its own probes (below), told from other planbots' by a name of its own.
         self._echo = f"probe {uuid.uuid4().hex}"
@@ -281,10 +285,12 @@ class _ListenWatch:
         if not self._take(timeout=PROBE_WAIT_SECONDS, until_echo=True):
             log.warning(
                 "a notification sent to the plan cache did not arrive within %s s (is there a "
-                "transaction-pooling proxy between planbot and PostgreSQL?)",
+                "transaction-pooling proxy between planbot and PostgreSQL?); trying again in %s s",
                 PROBE_WAIT_SECONDS,
+                UNHEARD_RETRY_SECONDS,
             )
             self._lost = True
+            self._unheard = True
 
     def _listen(self) -> bool:
         if self._clock() < self._retry_at:
@@ -343,7 +349,11 @@ class _ListenWatch:
         if self._connection is not None:
             connection, self._connection = self._connection, None
             _quietly_close(connection, self._engine)
-        self._retry_at = self._clock() + RETRY_SECONDS
+        # A connection that opened but did not hear would not hear the next time either (a
+        # proxy, not an outage): trying again soon would cost a question the probe's wait.
+        wait = UNHEARD_RETRY_SECONDS if self._unheard else RETRY_SECONDS
+        self._unheard = False
+        self._retry_at = self._clock() + wait
 
     def close(self) -> None:
         with self._lock:

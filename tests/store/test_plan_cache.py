@@ -179,6 +179,15 @@ def test_a_quiet_listening_connection_is_asked_before_it_is_trusted(postgres_see
     now[0] = 4.0
     cache.get("7.3", read)
     assert read.count == 2
+    # Not heard on a connection that was open: a proxy more likely than an outage, so it is
+    # not tried again (a probe's wait each time) for UNHEARD_RETRY_SECONDS.
+    now[0] = 20.0
+    cache.get("7.3", read)
+    assert read.count == 3 and probes == [0.0, 2.0, 4.0]
+    now[0] = 4.0 + plan_cache.UNHEARD_RETRY_SECONDS + 1
+    cache.get("7.3", read)
+    cache.get("7.3", read)
+    assert read.count == 4 and len(probes) == 4
     cache.close()
 
 
