@@ -59,14 +59,7 @@ ACTION_7_3 = (
 
 def _reads(engine, queries) -> list[tuple[str, dict]]:
     """The statements and parameters as the driver gets them."""
-    out = []
-    for query, params in queries:
-        c = query._compile(engine.dialect)
-        values = c.construct_params(params)
-        if engine.dialect.positional:
-            values = tuple(values[name] for name in c.positiontup)
-        out.append((c.string, values))
-    return out
+    return [query.prepared(engine.dialect, params) for query, params in queries]
 
 
 def _libpq_url(url: str) -> str:

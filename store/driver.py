@@ -60,12 +60,16 @@ class DriverQuery:
         rows = self.rows(session, **params)
         return rows[0] if rows else None
 
-    def send(self, cursor: Any, dialect: Dialect, params: dict[str, Any]) -> None:
+    def prepared(self, dialect: Dialect, params: dict[str, Any]) -> tuple[str, Any]:
+        """The statement's SQL for this database and its parameters as the driver takes them."""
         compiled = self._compile(dialect)
         values = compiled.construct_params(params)
         if dialect.positional:
             values = tuple(sqlite_value(values[name]) for name in compiled.positiontup)
-        cursor.execute(compiled.string, values)
+        return compiled.string, values
+
+    def send(self, cursor: Any, dialect: Dialect, params: dict[str, Any]) -> None:
+        cursor.execute(*self.prepared(dialect, params))
 
 
 def sqlite_value(value: Any) -> Any:

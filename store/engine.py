@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session
 
+from store.quick import sqlite_file
+
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -115,11 +117,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def sqlite_path(url: str) -> Path | None:
     """The absolute path of a SQLite database file, or None for PostgreSQL and in-memory SQLite."""
+    plain = sqlite_file(url)
+    if plain is not None:
+        return plain
+    # A URL with a query or percent-escapes: SQLAlchemy's parsing, then the same rule.
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
-    # Made absolute by words, as SQLite opens it ("link/../plan.db" is ./plan.db even where link
-    # is a symbolic link elsewhere); Path.resolve() would follow the link, and fail on a loop.
     return Path(os.path.abspath(parsed.database))
 
 

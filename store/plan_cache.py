@@ -182,7 +182,6 @@ class _SqliteWatch:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._lock = threading.Lock()
-        self._fairy = None
         self._connection = None
         # Every connection's data version starts from the same number: counting the connections
         # opened keeps a version seen before a reopening from coming back after it.
@@ -193,9 +192,9 @@ class _SqliteWatch:
             try:
                 if self._connection is None:
                     # Off the pool, for good: data_version tells of other connections' commits.
-                    self._fairy = self._engine.raw_connection()
-                    self._fairy.detach()
-                    self._connection = self._fairy.dbapi_connection
+                    fairy = self._engine.raw_connection()
+                    fairy.detach()  # which also cancels the pool's finalizer of it
+                    self._connection = fairy.dbapi_connection
                     self._opened += 1
                 [(version,)] = self._connection.execute("PRAGMA data_version").fetchall()
             except _failures(self._engine):
@@ -210,7 +209,7 @@ class _SqliteWatch:
 
     def _close(self) -> None:
         if self._connection is not None:
-            connection, self._connection, self._fairy = self._connection, None, None
+            connection, self._connection = self._connection, None
             _quietly_close(connection, self._engine)
 
 
@@ -346,9 +345,7 @@ class _ListenWatch:
             self._lost = True
 
     def _drop(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            _quietly_close(connection, self._engine)
+        self._close_connection()
         # A connection that opened but did not hear would not hear the next time either (a
         # proxy, not an outage): trying again soon would cost a question the probe's wait.
         wait = UNHEARD_RETRY_SECONDS if self._unheard else RETRY_SECONDS
@@ -357,9 +354,12 @@ class _ListenWatch:
 
     def close(self) -> None:
         with self._lock:
-            if self._connection is not None:
-                connection, self._connection = self._connection, None
-                _quietly_close(connection, self._engine)
+            self._close_connection()
+
+    def _close_connection(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            _quietly_close(connection, self._engine)
 
 
 def _failures(engine: Engine) -> tuple[type[Exception], ...]:

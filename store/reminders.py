@@ -259,11 +259,6 @@ class ListedAction:
     original_timescale: date | None
     rag: Rag
 
-    @property
-    def revised(self) -> bool:
-        """Whether the timescale was moved from the one first agreed."""
-        return self.original_timescale is not None and self.original_timescale != self.timescale
-
 
 @dataclass(frozen=True)
 class ActionList:

@@ -39,11 +39,6 @@ class ActionState:
     def is_open(self) -> bool:
         return not self.closed and self.rag is not Rag.COMPLETED
 
-    @property
-    def revised(self) -> bool:
-        """Whether the timescale was moved from the one first agreed."""
-        return self.original_timescale is not None and self.original_timescale != self.timescale
-
     @classmethod
     def from_view(
         cls,
